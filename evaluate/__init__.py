@@ -1,0 +1,1 @@
+"""Evaluation of the question-answering service: gold set and answer matching."""

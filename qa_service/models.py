@@ -1,0 +1,131 @@
+"""Plain data that crosses module boundaries.
+
+Everything here is frozen: a document, its sentences and passages are built once by the
+pipeline and then only read, so any part of the service can hold on to them safely.
+Offsets (`start`, `end`) always index into `Document.text`, the cleaned text that
+`GET /api/documents/<id>` returns, so `document.text[start:end]` is the quoted span.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Section:
+    """A story inside a document: a tag-archive page can hold several."""
+
+    title: str
+    date: str  # ISO date or partial date ("2011", "2011-05", "2011-05-10"); "" when unknown
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A kept line of cleaned text; headings are retrievable but read as labels, not claims."""
+
+    start: int
+    end: int
+    heading: bool
+
+
+@dataclass(frozen=True)
+class CleanedText:
+    """What cleaning makes of a raw body: the text, its paragraphs and its stories."""
+
+    text: str
+    paragraphs: tuple[Paragraph, ...]
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned document with the metadata from its header."""
+
+    doc_id: str
+    title: str
+    source: str
+    date: str
+    author: str
+    url: str
+    text: str
+    sections: tuple[Section, ...]
+    content_hash: str
+
+    def section_at(self, offset: int) -> Section | None:
+        """The section holding `offset`, so a citation can name its story."""
+        for section in self.sections:
+            if section.start <= offset < section.end:
+                return section
+        return None
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence (or heading line) of a cleaned document."""
+
+    sentence_id: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    heading: bool = False
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A few consecutive sentences of one section: the unit of retrieval."""
+
+    passage_id: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    sentence_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation, oldest first in a history."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class ScoredPassage:
+    """A retrieved passage with its fused retrieval score (higher is better)."""
+
+    passage: Passage
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where one quoted sentence came from: enough to open the exact span in one click."""
+
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    date: str
+    section: str
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What `ask` returns to every client (HTTP, Slack, widget, evaluation)."""
+
+    answer: str
+    abstained: bool
+    citations: tuple[Citation, ...]
+    passages: tuple[ScoredPassage, ...]
+    confidence: float
+    query: str
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    ordered_by_date: bool = False

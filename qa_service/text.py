@@ -1,0 +1,38 @@
+"""Word-level text handling shared by the lexical index and sentence scoring.
+
+One tokenizer serves both, so a word that matches in retrieval matches in scoring too:
+lower case, curly quotes folded, English stop words dropped, Snowball-stemmed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+_TOKEN = re.compile(r"[a-z0-9£$€%]+(?:[.,'][a-z0-9]+)*")
+_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
+STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"'s", "also", "would", "could", "may", "might", "must", "shall"}
+
+
+def fold(text: str) -> str:
+    """Unicode-normalised, lower-cased text with straight quotes."""
+    return unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, stop words included, apostrophe endings dropped."""
+    return [re.sub(r"'s?$", "", t) for t in _TOKEN.findall(fold(text))]
+
+
+def tokenize(text: str) -> list[str]:
+    """Stemmed content tokens: what BM25 indexes and what lexical overlap compares."""
+    return _stemmer().stemWords([w for w in words(text) if w and w not in STOPWORDS])
