@@ -1,1 +1,1 @@
-"""Evaluation of the question-answering service: gold set and answer matching."""
+"""Evaluation of the question-answering service: gold set, matching, metrics, reports, calibration."""

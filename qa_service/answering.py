@@ -1,20 +1,24 @@
 """From retrieved passages to an extractive answer: 1-3 quoted sentences, or an abstention.
 
 Every sentence of the retrieved passages is scored against the question on three signals
-that each catch what the others miss: meaning (cosine of the sentence embedding),
-words (the share of the question's rarer words the sentence contains) and context (how
-high its passage ranked). A question that asks for a number, a date or a name expects
-that kind of thing in its answer, and a sentence without one scores lower. The best
-sentence answers; up to two more join it when they score nearly as well, say something
-different and keep the answer short. When even the best sentence scores below the
-calibrated threshold, the documents are taken not to hold the answer.
+that each catch what the others miss: meaning (cosine of the sentence embedding), context
+(cosine of the passage around it, which sees what a pronoun like "she" stands for) and
+words (the share of the question's rarer words the sentence contains). A question that
+asks for a number, a date or a name expects that kind of thing in its answer, and a
+sentence without one scores lower. In a follow-up, sentences near the ones already quoted
+gain and the quoted ones themselves lose a little, so the conversation moves on.
+
+The best sentence answers; up to two more join it when they score nearly as well, cover
+question words the answer does not yet cover, say something different and keep the
+answer short. When even the best sentence scores below the calibrated threshold, the
+documents are taken not to hold the answer.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,16 +37,21 @@ class ComposerSettings:
     """Weights and limits of sentence selection; the threshold comes from calibration."""
 
     threshold: float = 0.40
-    weight_meaning: float = 0.55
-    weight_words: float = 0.30
-    weight_context: float = 0.15
-    type_bonus: float = 0.05
+    weight_meaning: float = 0.45
+    weight_context: float = 0.20
+    weight_words: float = 0.35
+    context_word_weight: float = 0.3  # a follow-up's context words count this much of its own
+    type_bonus: float = 0.04
     type_penalty: float = 0.12
-    prior_doc_bonus: float = 0.05
-    candidate_passages: int = 6
+    near_prior_bonus: float = 0.06  # follow-ups: within `near_prior` sentences of an earlier quote
+    near_prior: int = 2
+    repeat_penalty: float = 0.06  # follow-ups: a sentence the previous answer already quoted
+    heading_penalty: float = 0.15  # headings are labels; they answer only what nothing else does
+    coverage_weight: float = 0.3  # further sentences: worth of covering question words not yet covered
+    candidate_passages: int = 8
     max_sentences: int = 3
-    max_words: int = 70
-    margin: float = 0.06  # how far below the best a further sentence may score
+    max_words: int = 65
+    margin: float = 0.12  # how far below the best a further sentence may score
     redundancy: float = 0.80  # cosine above which two sentences say the same thing
     min_words: int = 4
 
@@ -51,16 +60,16 @@ def load_composer_settings(path: Path = CALIBRATION_FILE) -> ComposerSettings:
     """Composer settings with the abstention threshold the evaluation calibrated, if any."""
     try:
         calibration = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return ComposerSettings(threshold=float(calibration["threshold"]))
+    except (OSError, ValueError, KeyError, TypeError):
         return ComposerSettings()
-    return ComposerSettings(threshold=float(calibration["threshold"]))
 
 
 # What kind of answer a question asks for, and how to see that kind in a sentence.
 _ASKS = {
     "number": re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|proportion|share|fraction|amount|sum)\b", re.I),
     "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
-    "name": re.compile(r"^\W*who\b|\bwhose\b|\bwho (is|was|are|were)\b", re.I),
+    "name": re.compile(r"^\W*who\b|\bwhose\b", re.I),
 }
 _HAS = {
     "number": re.compile(
@@ -74,7 +83,7 @@ _HAS = {
         r"\b(this|next|last) (year|week|month)\b|\btoday\b",
         re.I,
     ),
-    "name": re.compile(r"(?<!^)(?<![.!?:]\s)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+"),
+    "name": re.compile(r"(?<!^)\b[A-Z][a-z]+(?:\s+(?:of\s+|for\s+)?[A-Z][a-z]+)+"),
 }
 
 
@@ -84,74 +93,103 @@ def asked_type(question: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class _Candidate:
+class Candidate:
+    """A sentence that might answer, with the signals behind its score."""
+
     sentence: Sentence
-    score: float
     vector: np.ndarray
-    words: int
+    meaning: float
+    context: float
+    words: float
+    tokens: frozenset[str]
+    score: float
+
+    @property
+    def word_count(self) -> int:
+        return len(self.sentence.text.split())
 
 
-def _word_share(question_tokens: list[str], sentence_tokens: frozenset[str], data: IndexData) -> float:
-    """IDF-weighted share of the question's words found in the sentence (unseen words weigh most)."""
-    if not question_tokens:
-        return 0.0
-    weights = {t: data.idf.get(t, data.missing_idf) for t in set(question_tokens)}
-    return sum(w for t, w in weights.items() if t in sentence_tokens) / sum(weights.values())
+def _question_weights(resolved: ResolvedQuestion, data: IndexData, settings: ComposerSettings) -> dict[str, float]:
+    """IDF weight of each question word (unseen words weigh most); context words weigh less."""
+    weights = {t: settings.context_word_weight * data.idf.get(t, data.missing_idf) for t in tokenize(resolved.context)}
+    weights.update({t: data.idf.get(t, data.missing_idf) for t in tokenize(resolved.question)})
+    return weights
+
+
+def _share(weights: dict[str, float], tokens: frozenset[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
 
 
 def score_sentences(
     resolved: ResolvedQuestion,
-    query_vector: np.ndarray,
+    vectors: np.ndarray,
     passages: list[ScoredPassage],
     data: IndexData,
     settings: ComposerSettings,
-) -> list[_Candidate]:
-    """Every sentence of the top passages with its score, best first."""
+) -> list[Candidate]:
+    """Every sentence of the top passages that could answer, best first.
+
+    `vectors` holds the question's embedding, and for a follow-up also that of the
+    question with its context; meaning and context average over them.
+    """
     top = passages[: settings.candidate_passages]
-    context: dict[int, float] = {}
-    for rank, hit in enumerate(top):
-        for sid in hit.passage.sentence_ids:
-            context.setdefault(sid, 1.0 - rank / max(1, len(top)))
-    if not context:
+    if not top:
         return []
-    ids = np.fromiter(context, dtype=np.int64)
-    meaning = data.sentence_vectors[ids] @ query_vector
-    question_tokens = tokenize(resolved.query)
+    passage_meaning = (data.passage_vectors.vectors([p.passage.passage_id for p in top]) @ vectors.T).mean(axis=1)
+    context: dict[int, float] = {}
+    for hit, cosine in zip(top, passage_meaning.tolist()):
+        for sid in hit.passage.sentence_ids:
+            context[sid] = max(context.get(sid, -1.0), cosine)
+    prior = {s.sentence_id for s in data.sentences_near(resolved.prior_quotes, settings.near_prior)}
+    weights = _question_weights(resolved, data, settings)
     kind = asked_type(resolved.question)
     candidates = []
-    for sid, cosine in zip(ids.tolist(), meaning.tolist(), strict=False):
+    for sid, ctx in context.items():
         sentence = data.sentences[sid]
-        count = len(sentence.text.split())
-        if sentence.heading or count < settings.min_words:  # labels, not claims
+        if len(sentence.text.split()) < settings.min_words:
             continue
-        score = (
-            settings.weight_meaning * cosine
-            + settings.weight_words * _word_share(question_tokens, data.sentence_tokens(sid), data)
-            + settings.weight_context * context[sid]
-        )
+        vector = data.sentence_vectors[sid]
+        meaning = float((vectors @ vector).mean())
+        tokens = data.sentence_tokens(sid)
+        share = _share(weights, tokens)
+        score = settings.weight_meaning * meaning + settings.weight_context * ctx + settings.weight_words * share
         if kind is not None:
             score += settings.type_bonus if _HAS[kind].search(sentence.text) else -settings.type_penalty
-        if sentence.doc_id in resolved.prior_docs:
-            score += settings.prior_doc_bonus
-        candidates.append(_Candidate(sentence, score, data.sentence_vectors[sid], count))
+        if sid in prior:
+            score += settings.near_prior_bonus
+        if sentence.text in resolved.prior_quotes:
+            score -= settings.repeat_penalty
+        if sentence.heading:
+            score -= settings.heading_penalty
+        candidates.append(Candidate(sentence, vector, meaning, ctx, share, tokens, score))
     return sorted(candidates, key=lambda c: (-c.score, c.sentence.sentence_id))
 
 
-def select(candidates: list[_Candidate], settings: ComposerSettings) -> list[_Candidate]:
-    """The best sentence and up to two close seconds that add something new."""
+def select(candidates: list[Candidate], weights: dict[str, float], settings: ComposerSettings) -> list[Candidate]:
+    """The best sentence, then up to two close seconds that add question words and say something new."""
     if not candidates:
         return []
     chosen = [candidates[0]]
-    words = candidates[0].words
-    for candidate in candidates[1:]:
-        if len(chosen) >= settings.max_sentences or candidate.score < chosen[0].score - settings.margin:
+    covered = set(candidates[0].tokens)
+    words = candidates[0].word_count
+    floor = candidates[0].score - settings.margin
+    while len(chosen) < settings.max_sentences:
+        eligible = [
+            c for c in candidates
+            if c not in chosen
+            and c.score >= floor
+            and words + c.word_count <= settings.max_words
+            and all(float(c.vector @ other.vector) <= settings.redundancy for other in chosen)
+        ]
+        if not eligible:
             break
-        if words + candidate.words > settings.max_words:
-            continue
-        if any(float(candidate.vector @ c.vector) > settings.redundancy for c in chosen):
-            continue
-        chosen.append(candidate)
-        words += candidate.words
+        def gain(c: Candidate) -> float:
+            return c.score + settings.coverage_weight * _share(weights, c.tokens - covered)
+        best = max(eligible, key=gain)
+        chosen.append(best)
+        covered |= best.tokens
+        words += best.word_count
     return chosen
 
 
@@ -173,17 +211,17 @@ def _citation(n: int, sentence: Sentence, data: IndexData) -> Citation:
 
 def compose(
     resolved: ResolvedQuestion,
-    query_vector: np.ndarray,
+    vectors: np.ndarray,
     passages: list[ScoredPassage],
     data: IndexData,
     settings: ComposerSettings,
 ) -> Answer:
     """The answer to one (resolved) question from its retrieved passages."""
-    candidates = score_sentences(resolved, query_vector, passages, data, settings)
-    confidence = candidates[0].score if candidates else 0.0
+    candidates = score_sentences(resolved, vectors, passages, data, settings)
+    confidence = round(candidates[0].score, 4) if candidates else 0.0
     if confidence < settings.threshold:
-        return Answer(ABSTAIN_TEXT, True, (), tuple(passages), round(confidence, 4), resolved.query)
-    chosen = select(candidates, settings)
+        return Answer(ABSTAIN_TEXT, True, (), tuple(passages), confidence, resolved.query)
+    chosen = select(candidates, _question_weights(resolved, data, settings), settings)
     citations = [_citation(0, c.sentence, data) for c in chosen]
     dated = all(c.date for c in citations) and len({c.date for c in citations}) > 1
     if dated:  # how the story moved: oldest first, with the dates shown by every client
@@ -191,6 +229,6 @@ def compose(
     else:  # the best sentence's document first, reading order within a document
         lead = citations[0].doc_id
         citations.sort(key=lambda c: (c.doc_id != lead, c.doc_id, c.start))
-    numbered = tuple(Citation(**{**c.__dict__, "n": i}) for i, c in enumerate(citations, start=1))
+    numbered = tuple(replace(c, n=i) for i, c in enumerate(citations, start=1))
     text = " ".join(f"{c.quote} [{c.n}]" for c in numbered)
-    return Answer(text, False, numbered, tuple(passages), round(confidence, 4), resolved.query, ordered_by_date=dated)
+    return Answer(text, False, numbered, tuple(passages), confidence, resolved.query, ordered_by_date=dated)

@@ -3,17 +3,18 @@
 A question that leans on the previous turn ("Who is their head of safeguarding?", "Why?",
 "And when?") carries too little on its own to retrieve by. When it leans (a pronoun that
 points back, an opening like "and"/"what about", or almost no content words), the previous
-question, itself resolved the same way, is folded into the retrieval query, and the
-documents the previous answer quoted are remembered so the composer can favour them.
+question and the sentences the previous answer quoted become its context: retrieval
+searches with the question alone and with question and context together, and the composer
+favours sentences near the ones already quoted over quoting them again.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .models import Document, Turn
+from .models import Turn
 from .text import STOPWORDS, words
 
 _POINTS_BACK = re.compile(
@@ -22,8 +23,10 @@ _POINTS_BACK = re.compile(
     re.IGNORECASE,
 )
 _OPENS_BACK = re.compile(r"^\W*(and|but|also|so|what about|how about|what else|anything else|why|how come)\b", re.I)
+_TIME_BACK = re.compile(r"\b(in the meantime|meanwhile|instead|afterwards|after that|before that|at that time|at the time)\b", re.I)
 _QUESTION_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much", "did", "does"}
 _MARKER = re.compile(r"\s*\[\d+\]\s*")
+MIN_STANDALONE_WORDS = 2  # a question with this few content words needs context to mean anything
 MAX_CONTEXT_WORDS = 40  # a folded query stays about one question long, not a transcript
 
 
@@ -32,9 +35,13 @@ class ResolvedQuestion:
     """What retrieval and answering should use for one question in its conversation."""
 
     question: str
-    query: str
-    follow_up: bool
-    prior_docs: frozenset[str]
+    query: str  # what retrieval searches with: the question, plus its context for a follow-up
+    context: str = ""  # the previous question and answer a follow-up leans on ("" otherwise)
+    prior_quotes: frozenset[str] = frozenset()  # sentences the previous answer quoted
+
+    @property
+    def follow_up(self) -> bool:
+        return bool(self.context)
 
 
 def content_words(question: str) -> list[str]:
@@ -44,26 +51,30 @@ def content_words(question: str) -> list[str]:
 
 def leans_on_history(question: str) -> bool:
     """True when a question cannot stand alone and needs the previous turn."""
-    return bool(_POINTS_BACK.search(question) or _OPENS_BACK.match(question)) or len(content_words(question)) <= 1
+    points_back = _POINTS_BACK.search(question) or _OPENS_BACK.match(question) or _TIME_BACK.search(question)
+    return bool(points_back) or len(content_words(question)) <= MIN_STANDALONE_WORDS
 
 
-def quoted_documents(answer: str, documents: Mapping[str, Document]) -> frozenset[str]:
-    """Documents holding the sentences an earlier answer quoted (answers are verbatim quotes)."""
-    quotes = [q.strip() for q in _MARKER.split(answer) if len(q.strip()) > 20]
-    return frozenset(doc_id for doc_id, doc in documents.items() if any(q in doc.text for q in quotes))
+def quotes_of(answer: str) -> list[str]:
+    """The sentences an answer quoted: the text between its [n] markers."""
+    return [q.strip() for q in _MARKER.split(answer) if q.strip()]
 
 
-def _trim(text: str) -> str:
-    tokens = text.split()
-    return " ".join(tokens[-MAX_CONTEXT_WORDS:])
+def _trim(text: str, limit: int = MAX_CONTEXT_WORDS) -> str:
+    return " ".join(text.split()[:limit])
 
 
-def resolve(question: str, history: Iterable[Turn], documents: Mapping[str, Document]) -> ResolvedQuestion:
-    """Fold earlier turns into `question` where it leans on them; history is oldest first."""
-    context, prior_docs = "", frozenset()
+def resolve(question: str, history: Sequence[Turn]) -> ResolvedQuestion:
+    """Give `question` the context of the previous turn when it leans on it; history is oldest first.
+
+    A previous turn that itself leaned on the one before carries that topic forward, so a
+    third "And when?" still knows what the first question was about.
+    """
+    topic = ""
     for turn in history:
-        context = _trim(f"{context} {turn.question}") if context and leans_on_history(turn.question) else turn.question
-        prior_docs = quoted_documents(turn.answer, documents)
-    if context and leans_on_history(question):
-        return ResolvedQuestion(question, _trim(f"{context} {question}"), True, prior_docs)
-    return ResolvedQuestion(question, question, False, frozenset())
+        topic = _trim(f"{topic} {turn.question}") if topic and leans_on_history(turn.question) else turn.question
+    if not history or not leans_on_history(question):
+        return ResolvedQuestion(question, question)
+    quotes = quotes_of(history[-1].answer)
+    context = _trim(f"{topic} {' '.join(quotes)}", 2 * MAX_CONTEXT_WORDS)
+    return ResolvedQuestion(question, f"{question} {context}", context, frozenset(quotes))

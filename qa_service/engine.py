@@ -9,14 +9,15 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import zip_longest
 
 from .answering import ComposerSettings, compose, load_composer_settings
 from .config import Settings
-from .conversation import resolve
+from .conversation import ResolvedQuestion, resolve
 from .embedding import Embedder
 from .errors import InvalidQuestion
 from .indexing import IndexData, load_index
-from .models import Answer, Document, Turn
+from .models import Answer, Document, ScoredPassage, Turn
 from .retrieval import RETRIEVERS, Query, Retriever
 
 
@@ -39,6 +40,23 @@ class Engine:
     def documents(self) -> dict[str, Document]:
         return self.data.documents
 
+    def _retrieve(self, system: str, resolved: ResolvedQuestion, vectors: np.ndarray) -> list[ScoredPassage]:
+        """Top passages; a follow-up interleaves results for the question alone and with its context.
+
+        The question alone finds what it names ("head of safeguarding"); with its context it
+        finds what it points back to ("their", "why"). Interleaving keeps the best of both.
+        """
+        retriever, k = self.retrievers[system], self.composer.candidate_passages
+        lists = [retriever.search(Query(resolved.question, vectors[0]), k)]
+        if resolved.follow_up:
+            lists.append(retriever.search(Query(resolved.query, vectors[1]), k))
+        merged: dict[int, ScoredPassage] = {}
+        for hits in zip_longest(*lists):
+            for hit in hits:
+                if hit is not None and hit.passage.passage_id not in merged:
+                    merged[hit.passage.passage_id] = hit
+        return list(merged.values())[:k]
+
     def ask(self, question: str, history: Sequence[Turn] = (), system: str = "hybrid") -> Answer:
         """Answer `question` in the conversation `history` (oldest turn first).
 
@@ -50,12 +68,13 @@ class Engine:
         if system not in self.retrievers:
             raise InvalidQuestion(f"Unknown retrieval system {system!r}; choose one of {', '.join(self.retrievers)}.")
         started = time.perf_counter()
-        resolved = resolve(question.strip(), history, self.data.documents)
-        vector = self.embedder.encode([resolved.query])[0]
+        resolved = resolve(question.strip(), history)
+        texts = [resolved.question, resolved.query] if resolved.follow_up else [resolved.question]
+        vectors = self.embedder.encode(texts)
         encoded = time.perf_counter()
-        passages = self.retrievers[system].search(Query(resolved.query, vector), self.composer.candidate_passages)
+        passages = self._retrieve(system, resolved, vectors)
         retrieved = time.perf_counter()
-        answer = compose(resolved, vector, passages, self.data, self.composer)
+        answer = compose(resolved, vectors, passages, self.data, self.composer)
         done = time.perf_counter()
         timings = {
             "encode": (encoded - started) * 1000,

@@ -87,6 +87,7 @@ class IndexData:
     idf: dict[str, float]
     missing_idf: float
     _sentence_tokens: dict[int, frozenset[str]] = field(default_factory=dict)
+    _by_text: dict[str, list[int]] = field(default_factory=dict)
 
     def sentence_tokens(self, sentence_id: int) -> frozenset[str]:
         """Content tokens of a sentence, computed on first use (most are never candidates)."""
@@ -95,6 +96,19 @@ class IndexData:
             tokens = frozenset(tokenize(self.sentences[sentence_id].text))
             self._sentence_tokens[sentence_id] = tokens
         return tokens
+
+    def sentences_near(self, quotes: Iterable[str], radius: int) -> list[Sentence]:
+        """Sentences of the same document within `radius` of a sentence whose text is in `quotes`."""
+        if not self._by_text:
+            for sentence in self.sentences:
+                self._by_text.setdefault(sentence.text, []).append(sentence.sentence_id)
+        near: list[Sentence] = []
+        for quote in quotes:
+            for sid in self._by_text.get(quote, []):
+                doc_id = self.sentences[sid].doc_id
+                lo, hi = max(0, sid - radius), min(len(self.sentences), sid + radius + 1)
+                near += [s for s in self.sentences[lo:hi] if s.doc_id == doc_id]
+        return near
 
 
 @dataclass(frozen=True)

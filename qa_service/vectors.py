@@ -38,6 +38,10 @@ class VectorIndex(ABC):
         k = max(1, min(k, self.index.ntotal))
         return self.index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
 
+    def vectors(self, ids: list[int]) -> np.ndarray:
+        """The stored vectors of rows `ids` (both index types keep them uncompressed)."""
+        return np.vstack([self.index.reconstruct(int(i)) for i in ids]) if ids else np.zeros((0, self.index.d), np.float32)
+
     def save(self, path: Path) -> None:
         faiss.write_index(self.index, str(path))
 

@@ -1,0 +1,290 @@
+"""`python -m evaluate [run options] | calibrate | floor`: score systems on the gold set.
+
+Usage errors (a missing or malformed gold file, an unknown system, an unwritable output,
+a bad or unreachable URL) print one line on stderr and exit 2 before any work is lost;
+a run that falls below the quality floor (--check-floor) exits 1 listing every metric.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from rich.console import Console
+from rich.table import Table
+from tqdm import tqdm
+
+from . import calibration, report
+from .errors import EvaluationError
+from .floor import check_floor, floor_document, load_floor, make_floor, ratchet
+from .gold import GoldItem, load_gold
+from .metrics import Judgement, Summary, judge, summarize
+from .runner import EngineSystem, HttpSystem, System, ask_url, run_system
+
+PROG = "python -m evaluate"
+HERE = Path(__file__).resolve().parent
+PROJECT_ROOT = HERE.parent
+DEFAULT_GOLD = HERE / "gold.jsonl"
+DEFAULT_FLOOR = HERE / "floor.json"
+DEFAULT_PLOT = HERE / "calibration.png"
+DEFAULT_SYSTEMS = ("bm25", "dense", "hybrid")
+FULL_SYSTEM = "hybrid"  # the system the floor gates; over --url the service stands for it
+SERVICE = "service"
+
+
+class UsageError(EvaluationError):
+    """A command line that cannot be carried out as given."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (exit 2) rather than usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+# ------------------------------------------------------------------ checks done before any work
+
+
+def writable(path: str | None) -> Path | None:
+    """`path` if a file can be written there; UsageError naming the problem otherwise."""
+    if path is None:
+        return None
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise UsageError(f"cannot write {target}: it is a folder")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {target}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise UsageError(f"cannot write {target}: permission denied")
+    return target
+
+
+def known_systems() -> tuple[str, ...]:
+    from qa_service.retrieval import RETRIEVERS
+
+    return tuple(RETRIEVERS)
+
+
+def parse_systems(raw: str | None) -> tuple[str, ...]:
+    if raw is None:
+        return DEFAULT_SYSTEMS
+    names = tuple(dict.fromkeys(s.strip() for s in raw.split(",") if s.strip()))
+    known = known_systems()
+    unknown = [s for s in names if s not in known]
+    if unknown or not names:
+        raise UsageError(f"unknown system {', '.join(unknown) or repr(raw)}; choose from {', '.join(known)}")
+    return names
+
+
+def gold_path(args: argparse.Namespace) -> Path:
+    return Path(args.gold) if getattr(args, "gold", None) else DEFAULT_GOLD
+
+
+def shown_path(path: Path) -> str:
+    """A path as reports record it: relative to the project when inside it, so files stay portable."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(PROJECT_ROOT)) if resolved.is_relative_to(PROJECT_ROOT) else str(resolved)
+
+
+# ------------------------------------------------------------------ running
+
+
+def load_engine() -> Any:
+    """The engine as the service would load it (settings from the environment, calibrated threshold)."""
+    from qa_service.config import load_settings
+    from qa_service.engine import Engine
+    from qa_service.errors import QAServiceError
+
+    try:
+        return Engine.load(load_settings())
+    except (QAServiceError, ValueError) as exc:  # index missing or stale, a bad environment variable
+        raise UsageError(f"cannot load the engine: {exc}") from exc
+
+
+def run_all(items: Sequence[GoldItem], systems: Sequence[System]) -> dict[str, list[Judgement]]:
+    """Judgements per system, each system run over every item with its own progress bar.
+
+    Each system first answers one untimed, unscored question, so the latency figures are the
+    steady state a running service shows, not first-call set-up paid by whichever runs first.
+    """
+    turns = sum(len(item.turns) for item in items)
+    judged: dict[str, list[Judgement]] = {}
+    for system in systems:
+        system.ask(items[0].turns[0].question, ())  # warm-up, discarded
+        with tqdm(total=turns, desc=f"{system.name:>8}", unit="turn", file=sys.stderr) as bar:
+            judged[system.name] = [judge(run) for run in run_system(items, system, bar.update)]
+    return judged
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    items = load_gold(gold_path(args))
+    if args.url and args.systems:
+        raise UsageError("--systems and --url exclude each other: a service is evaluated as one system")
+    systems = (SERVICE,) if args.url else parse_systems(args.systems)
+    url = None
+    if args.url:
+        try:
+            url = ask_url(args.url)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+    json_path, html_path = writable(args.json), writable(args.html)
+    floor = None
+    if args.check_floor:
+        floor = load_floor(Path(args.check_floor))
+        if FULL_SYSTEM not in systems and SERVICE not in systems:
+            raise UsageError(f"--check-floor gates the {FULL_SYSTEM} system: add it to --systems")
+    if url:
+        runners: list[System] = [HttpSystem(url, SERVICE)]
+    else:
+        engine = load_engine()
+        runners = [EngineSystem(engine, name) for name in systems]
+    judged = run_all(items, runners)
+    summaries = {name: summarize(js) for name, js in judged.items()}
+    console = Console()
+    console.print(report.metrics_table(summaries))
+    console.print(report.category_table(judged))
+    if json_path:
+        json_path.write_text(json.dumps(report.json_report(summaries, judged), ensure_ascii=False, indent=1) + "\n",
+                             encoding="utf-8")
+        print(f"wrote {json_path}")
+    if html_path:
+        html_path.write_text(report.render_html(summaries, judged, report.bar_chart_png(summaries)), encoding="utf-8")
+        print(f"wrote {html_path}")
+    if floor is not None:
+        gated = FULL_SYSTEM if FULL_SYSTEM in summaries else SERVICE
+        failures = check_floor(summaries[gated], floor)
+        for line in failures:
+            print(f"below floor ({gated}) {line}", file=sys.stderr)
+        if failures:
+            return 1
+        print(f"{gated} is at or above every floor in {args.check_floor}")
+    return 0
+
+
+# ------------------------------------------------------------------ calibrate
+
+
+def sweep_table(rows: Sequence[calibration.SweepRow], chosen: calibration.SweepRow) -> Table:
+    table = Table(title="Abstention threshold sweep (hybrid)")
+    for name in ("threshold", "abstention_recall", "false_abstention", "answer_accuracy", "pick"):
+        table.add_column(name, justify="right")
+    for row in rows:
+        cells = [f"{row.threshold:.4f}"] + [
+            report.format_value(v, "share") for v in (row.abstention_recall, row.false_abstention, row.answer_accuracy)
+        ]
+        table.add_row(*cells, "<-" if row == chosen else "", style="bold" if row == chosen else None)
+    return table
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from qa_service.answering import CALIBRATION_FILE
+
+    path = gold_path(args)
+    items = load_gold(path)
+    output = writable(args.output or str(CALIBRATION_FILE))
+    plot_path = writable(args.plot)
+    if not 0 <= args.max_false_abstention < 1:
+        raise UsageError("--max-false-abstention must be in [0, 1)")
+    engine = load_engine()
+    from qa_service.engine import Engine
+
+    never_abstains = Engine(engine.data, engine.embedder, replace(engine.composer, threshold=-math.inf))
+    judged = run_all(items, [EngineSystem(never_abstains, FULL_SYSTEM)])[FULL_SYSTEM]
+    try:
+        observed = calibration.observations(judged)
+        rows = calibration.sweep(observed, calibration.candidate_thresholds(o.confidence for o in observed))
+        chosen = calibration.choose(rows, args.max_false_abstention)
+    except ValueError as exc:
+        raise EvaluationError(f"cannot calibrate: {exc}") from exc
+    Console().print(sweep_table(calibration.table_rows(rows, chosen), chosen))
+    if plot_path:
+        calibration.plot(rows, chosen, plot_path, args.max_false_abstention)
+        print(f"wrote {plot_path}")
+    record = {
+        "threshold": round(chosen.threshold, 6),
+        "abstention_recall": report.rounded(chosen.abstention_recall),
+        "false_abstention": report.rounded(chosen.false_abstention),
+        "answer_accuracy": report.rounded(chosen.answer_accuracy),
+        "max_false_abstention": args.max_false_abstention,
+        "gold": shown_path(path),
+        "turns": len(observed),
+        "calibrated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    assert output is not None
+    output.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    print(f"threshold {record['threshold']} (previously {engine.composer.threshold}); wrote {output}")
+    return 0
+
+
+# ------------------------------------------------------------------ floor
+
+
+def cmd_floor(args: argparse.Namespace) -> int:
+    items = load_gold(gold_path(args))
+    output = writable(args.output)
+    assert output is not None
+    old = None
+    if output.exists() and not args.allow_lower:
+        old = load_floor(output)
+    engine = load_engine()
+    summary: Summary = summarize(run_all(items, [EngineSystem(engine, FULL_SYSTEM)])[FULL_SYSTEM])
+    Console().print(report.metrics_table({FULL_SYSTEM: summary}))
+    new = make_floor(summary)
+    floor = ratchet(old, new) if old else new
+    for bound in ("minimum", "maximum"):
+        for name, value in floor[bound].items():
+            before = (old or {}).get(bound, {}).get(name)
+            change = "" if before is None or before == value else f" (was {before:g})"
+            print(f"{bound} {name} {value:g}{change}")
+    output.write_text(json.dumps(floor_document(floor, FULL_SYSTEM), indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {output}")
+    return 0
+
+
+# ------------------------------------------------------------------ entry point
+
+
+def parser() -> argparse.ArgumentParser:
+    root = _Parser(prog=PROG, description=__doc__.splitlines()[0])
+    root.add_argument("--gold", help=f"gold set (JSON Lines; default {shown_path(DEFAULT_GOLD)})")
+    root.add_argument("--systems", help=f"comma-separated retrievers to compare (default {','.join(DEFAULT_SYSTEMS)})")
+    root.add_argument("--url", help="evaluate a running service through POST <URL>/api/ask, as system 'service'")
+    root.add_argument("--json", metavar="PATH", help="write metrics and every turn as JSON")
+    root.add_argument("--html", metavar="PATH", help="write a self-contained HTML report")
+    root.add_argument("--check-floor", metavar="PATH", help="exit 1 when the hybrid system is below this floor file")
+    root.set_defaults(run=cmd_run)
+    commands = root.add_subparsers(dest="command", metavar="{calibrate,floor}")
+    gold_help = "gold set (default evaluate/gold.jsonl)"
+    cal = commands.add_parser("calibrate", help="choose the abstention threshold; writes qa_service/calibration.json")
+    cal.add_argument("--gold", default=argparse.SUPPRESS, help=gold_help)
+    cal.add_argument("--output", help="calibration file (default qa_service/calibration.json)")
+    cal.add_argument("--plot", default=str(DEFAULT_PLOT), help="sweep plot (default evaluate/calibration.png)")
+    cal.add_argument("--max-false-abstention", type=float, default=calibration.MAX_FALSE_ABSTENTION,
+                     help="largest share of answerable turns allowed to abstain (default 0.05)")
+    cal.set_defaults(run=cmd_calibrate)
+    flo = commands.add_parser("floor", help="run the hybrid system and raise evaluate/floor.json to its figures")
+    flo.add_argument("--gold", default=argparse.SUPPRESS, help=gold_help)
+    flo.add_argument("--output", default=str(DEFAULT_FLOOR), help="floor file (default evaluate/floor.json)")
+    flo.add_argument("--allow-lower", action="store_true", help="replace the floor even where it goes down")
+    flo.set_defaults(run=cmd_floor)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except EvaluationError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,96 @@
+"""The quality floor: figures the full system must not fall below, ratcheted up over time.
+
+A floor file holds, for the gated metrics (METRICS entries with a `better` direction),
+a minimum for those where higher is better and a maximum for those where lower is
+better. Latency is never gated: it measures the machine as much as the code.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from .errors import FloorError
+from .metrics import METRICS, Summary
+
+MARGINS = {"share": 0.01, "words": 2.0}  # slack under a fresh measurement, so noise doesn't fail CI
+GATED = {m.name: m for m in METRICS if m.better}
+
+
+def make_floor(summary: Summary) -> dict[str, dict[str, float]]:
+    """A floor just under (or, for lower-is-better metrics, just over) the measured figures."""
+    minimum: dict[str, float] = {}
+    maximum: dict[str, float] = {}
+    for name, metric in GATED.items():
+        value = summary.get(name)
+        if value is None:
+            continue
+        margin = MARGINS[metric.unit]
+        if metric.better == "higher":
+            minimum[name] = max(0.0, math.floor(round(value * 100, 6)) / 100 - margin)
+        else:
+            maximum[name] = math.ceil(round(value * 100, 6)) / 100 + margin
+    return {
+        "minimum": {k: round(v, 4) for k, v in minimum.items()},
+        "maximum": {k: round(v, 4) for k, v in maximum.items()},
+    }
+
+
+def ratchet(old: dict[str, dict[str, float]], new: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """The stricter of two floors, metric by metric: a floor only ever moves up."""
+    minimum = {k: max(v, old.get("minimum", {}).get(k, v)) for k, v in new["minimum"].items()}
+    maximum = {k: min(v, old.get("maximum", {}).get(k, v)) for k, v in new["maximum"].items()}
+    return {"minimum": minimum, "maximum": maximum}
+
+
+def check_floor(summary: Summary, floor: dict[str, dict[str, float]]) -> list[str]:
+    """One line per metric worse than its floor (a metric that could not be measured fails too)."""
+    failures = []
+    for bound, worse in (("minimum", lambda v, f: v < f), ("maximum", lambda v, f: v > f)):
+        for name, limit in floor.get(bound, {}).items():
+            value = summary.get(name)
+            if value is None:
+                failures.append(f"{name}: not measured (floor {bound} {limit})")
+            elif worse(value, limit):
+                word = "below its minimum" if bound == "minimum" else "above its maximum"
+                failures.append(f"{name}: {value:g} is {word} {limit:g}")
+    return failures
+
+
+def parse_floor(data: Any, where: str) -> dict[str, dict[str, float]]:
+    """A floor from JSON; FloorError when the shape or a metric name is wrong."""
+    if not isinstance(data, dict) or not set(data) <= {"minimum", "maximum", "system", "note"}:
+        raise FloorError(f"{where}: expected an object with 'minimum' and 'maximum'")
+    floor: dict[str, dict[str, float]] = {}
+    for bound, direction in (("minimum", "higher"), ("maximum", "lower")):
+        values = data.get(bound, {})
+        if not isinstance(values, dict):
+            raise FloorError(f"{where}: {bound!r} must be an object of metric: number")
+        for name, value in values.items():
+            if name not in GATED or GATED[name].better != direction:
+                raise FloorError(f"{where}: {name!r} cannot have a {bound} (gated: {', '.join(GATED)})")
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise FloorError(f"{where}: {bound}.{name} must be a number")
+        floor[bound] = {k: float(v) for k, v in values.items()}
+    return floor
+
+
+def load_floor(path: Path) -> dict[str, dict[str, float]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise FloorError(f"floor file not found: {path}") from exc
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise FloorError(f"cannot read floor file {path}: {exc}") from exc
+    return parse_floor(data, str(path))
+
+
+def floor_document(floor: dict[str, dict[str, float]], system: str) -> dict[str, Any]:
+    """What evaluate/floor.json holds: the floor and a note on how to refresh it."""
+    return {
+        "system": system,
+        "note": "Refresh with `python -m evaluate floor` (only ever raises the floor; see evaluate/README.md).",
+        **floor,
+    }

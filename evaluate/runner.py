@@ -1,0 +1,224 @@
+"""Running gold items through a system, turn by turn, as a real client would.
+
+Every system answers in the JSON contract of `POST /api/ask` (see ../shared/DESIGN.md):
+the in-process engine through `qa_service.serialize.answer_to_json`, a running service
+over HTTP. One parser (`parse_reply`) reads both, so the evaluation scores exactly what
+clients receive and the in-process and HTTP paths cannot drift apart.
+
+Conversations send as history the previous questions with the system's *own* previous
+answers, never the gold ones: a follow-up is only as good as the turn before it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import requests
+
+from .errors import ServiceError
+from .gold import GoldItem, GoldTurn
+
+ASK_PATH = "/api/ask"
+
+
+@dataclass(frozen=True)
+class HistoryTurn:
+    """One earlier exchange sent along with a question (oldest first)."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class CitedQuote:
+    """A citation as the evaluation needs it: which document, which words."""
+
+    n: int
+    doc_id: str
+    quote: str
+    title: str = ""
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class RetrievedPassage:
+    """A passage the system ranked for the question, best first in `Reply.passages`."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    score: float
+
+    @property
+    def key(self) -> str:
+        """Identifies the span across systems and transports (passage ids are not in the contract)."""
+        return f"{self.doc_id}:{self.start}-{self.end}"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a system answered to one turn."""
+
+    answer: str
+    abstained: bool
+    citations: tuple[CitedQuote, ...]
+    passages: tuple[RetrievedPassage, ...]
+    confidence: float | None
+
+
+@dataclass(frozen=True)
+class TurnRun:
+    """One gold turn asked to one system, with its reply and the wall time of the ask."""
+
+    item_id: str
+    turn_index: int
+    gold: GoldTurn
+    system: str
+    reply: Reply
+    latency_ms: float
+
+    @property
+    def category(self) -> str:
+        return self.item_id.split("-", 1)[0]
+
+
+class System(Protocol):
+    """Anything that answers a question in a conversation with the JSON answer contract."""
+
+    name: str
+
+    def ask(self, question: str, history: Sequence[HistoryTurn]) -> Mapping[str, Any]: ...
+
+
+def _field(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if key not in data:
+        raise ServiceError(f"{where} has no {key!r} field")
+    value = data[key]
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise ServiceError(f"{where}: {key!r} has the wrong type ({type(value).__name__})")
+    return value
+
+
+def parse_reply(data: Any) -> Reply:
+    """A Reply from a JSON answer; ServiceError when it doesn't follow the contract."""
+    where = "the answer"
+    if not isinstance(data, Mapping):
+        raise ServiceError("the answer is not a JSON object")
+    citations = []
+    for k, raw in enumerate(_field(data, "citations", list, where)):
+        cwhere = f"citation {k}"
+        if not isinstance(raw, Mapping):
+            raise ServiceError(f"{cwhere} is not an object")
+        citations.append(
+            CitedQuote(
+                n=_field(raw, "n", int, cwhere),
+                doc_id=_field(raw, "doc_id", str, cwhere),
+                quote=_field(raw, "quote", str, cwhere),
+                title=str(raw.get("title", "")),
+                section=str(raw.get("section", "")),
+            )
+        )
+    passages = []
+    for k, raw in enumerate(_field(data, "passages", list, where)):
+        pwhere = f"passage {k}"
+        if not isinstance(raw, Mapping):
+            raise ServiceError(f"{pwhere} is not an object")
+        passages.append(
+            RetrievedPassage(
+                doc_id=_field(raw, "doc_id", str, pwhere),
+                start=_field(raw, "start", int, pwhere),
+                end=_field(raw, "end", int, pwhere),
+                text=_field(raw, "text", str, pwhere),
+                score=float(_field(raw, "score", (int, float), pwhere)),
+            )
+        )
+    confidence = data.get("confidence")  # optional in the contract
+    if isinstance(confidence, bool) or not isinstance(confidence, int | float):
+        confidence = None
+    return Reply(
+        answer=_field(data, "answer", str, where),
+        abstained=_field(data, "abstained", bool, where),
+        citations=tuple(citations),
+        passages=tuple(passages),
+        confidence=None if confidence is None else float(confidence),
+    )
+
+
+class EngineSystem:
+    """The in-process engine with one retriever; every system shares the same loaded engine."""
+
+    def __init__(self, engine: Any, retriever: str, name: str | None = None) -> None:
+        self.engine = engine
+        self.retriever = retriever
+        self.name = name or retriever
+
+    def ask(self, question: str, history: Sequence[HistoryTurn]) -> Mapping[str, Any]:
+        from qa_service.models import Turn
+        from qa_service.serialize import answer_to_json
+
+        turns = [Turn(t.question, t.answer) for t in history]
+        return answer_to_json(self.engine.ask(question, turns, self.retriever))
+
+
+def ask_url(url: str) -> str:
+    """The full `/api/ask` URL for a service URL; ValueError with the reason when it is not http(s)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"--url must be an http:// or https:// URL such as http://127.0.0.1:8000, got {url!r}")
+    base = url.rstrip("/")
+    return base if parts.path.rstrip("/").endswith(ASK_PATH) else base + ASK_PATH
+
+
+class HttpSystem:
+    """A running service reached through `POST /api/ask`; keeps one connection alive."""
+
+    def __init__(self, url: str, name: str = "service", timeout: float = 60.0) -> None:
+        self.url = ask_url(url)
+        self.name = name
+        self.timeout = timeout
+        self.session = requests.Session()
+
+    def ask(self, question: str, history: Sequence[HistoryTurn]) -> Mapping[str, Any]:
+        body = {"question": question, "history": [{"question": t.question, "answer": t.answer} for t in history]}
+        try:
+            response = self.session.post(self.url, json=body, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise ServiceError(f"cannot reach the service at {self.url}: {type(exc).__name__}") from exc
+        try:
+            data = response.json()
+        except ValueError as exc:
+            kind = response.headers.get("Content-Type", "no content type")
+            raise ServiceError(
+                f"the service at {self.url} answered non-JSON (HTTP {response.status_code}, {kind})"
+            ) from exc
+        if response.status_code >= 400:
+            error = data.get("error", {}) if isinstance(data, dict) else {}
+            message = error.get("message", "") if isinstance(error, dict) else ""
+            raise ServiceError(f"the service at {self.url} answered HTTP {response.status_code}: {message or data}")
+        return data
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def run_system(
+    items: Iterable[GoldItem], system: System, advance: Callable[[], object] = lambda: None
+) -> list[TurnRun]:
+    """Every turn of every item through `system`, in order; `advance` is called after each turn."""
+    runs: list[TurnRun] = []
+    for item in items:
+        history: list[HistoryTurn] = []
+        for index, turn in enumerate(item.turns):
+            started = time.perf_counter()
+            data = system.ask(turn.question, tuple(history))
+            latency_ms = (time.perf_counter() - started) * 1000
+            reply = parse_reply(data)
+            runs.append(TurnRun(item.id, index, turn, system.name, reply, latency_ms))
+            history.append(HistoryTurn(turn.question, reply.answer))
+            advance()
+    return runs

@@ -1,0 +1,95 @@
+"""Every error the HTTP service returns is JSON: `{"error": {"code": ..., "message": ...}}`.
+
+Clients (the widget, the Slack bot, scripts) read `error.code` to decide what to do and show
+`error.message` to a person, so no path may fall through to Werkzeug's HTML pages: HTTP
+errors (404, 405, 413...), the engine's own errors and unexpected exceptions all end here.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
+
+from .errors import IndexUnavailable, QAServiceError
+
+logger = logging.getLogger(__name__)
+
+# Codes for the HTTP errors clients are likely to branch on; others get a code from their name.
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+}
+
+
+class RequestError(QAServiceError):
+    """A request the client must change before sending again (the body, not the question)."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
+    """The one error body of the API."""
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def _status_of(exc: QAServiceError) -> int:
+    if isinstance(exc, RequestError):
+        return exc.status
+    if isinstance(exc, IndexUnavailable):
+        return 503
+    return 400
+
+
+def _plain_message(exc: HTTPException, status: int) -> str:
+    """Werkzeug's generic text, replaced where we can say what to change."""
+    if status == 404 and request.url_rule is None:  # no route matched, rather than a view's own 404
+        return f"There is no {request.path} here; /openapi.json lists the routes."
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        allowed = ", ".join(m for m in exc.valid_methods if m not in ("HEAD", "OPTIONS"))
+        return f"{request.method} is not allowed on {request.path}; use {allowed}."
+    if isinstance(exc, RequestEntityTooLarge):
+        return f"The body is larger than the limit of {current_app.config['MAX_CONTENT_LENGTH']} bytes."
+    return exc.description or exc.name or "HTTP error"
+
+
+def handle_http_exception(exc: HTTPException) -> Response:
+    """404, 405, 413, 415... as JSON, keeping headers such as 405's Allow."""
+    status = exc.code or 500
+    code = HTTP_CODES.get(status) or (exc.name or "error").lower().replace(" ", "_")
+    message = _plain_message(exc, status)
+    response, _ = error_response(status, code, message)
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    response.status_code = status
+    return response
+
+
+def handle_service_error(exc: QAServiceError) -> tuple[Response, int]:
+    """The engine's and the request parser's errors, with the status that fits each.
+
+    Not logged: they are the client's to fix, and a missing index is logged once by `live`
+    rather than on every readiness probe.
+    """
+    return error_response(_status_of(exc), exc.code, str(exc))
+
+
+def handle_unexpected(exc: Exception) -> tuple[Response, int]:
+    """Last resort: log the traceback, tell the client only that it was our fault."""
+    logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return error_response(500, "internal_error", "The service failed on this request; it has been logged.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the JSON error handlers (most specific class wins, so Exception is the last resort)."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(QAServiceError, handle_service_error)
+    app.register_error_handler(Exception, handle_unexpected)

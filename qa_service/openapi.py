@@ -1,0 +1,202 @@
+"""GET /openapi.json: an OpenAPI 3.1 description of every route, built from the live settings.
+
+Limits in the schemas (question length, history turns) come from the same Settings the
+request checks use, so the description cannot drift from what the service accepts. The
+tests validate real responses against these schemas and fail when a route is undescribed.
+Object schemas leave `additionalProperties` open because the contract lets responses grow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from .ask_request import ANSWER_CHARS_PER_QUESTION_CHAR
+from .config import Settings
+
+API_VERSION = "1.0.0"
+
+bp = Blueprint("openapi", __name__)
+
+STRING = {"type": "string"}
+OFFSET = {"type": "integer", "minimum": 0}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _obj(properties: dict[str, Any], description: str, required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "required": list(properties) if required is None else required,
+        "properties": properties,
+    }
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+def schemas(settings: Settings) -> dict[str, Any]:
+    """The component schemas: request and response bodies as clients see them."""
+    summary = {
+        "id": {**STRING, "description": "Document id, as cited by `citations[].doc_id`."},
+        "title": STRING,
+        "source": {**STRING, "description": "Publisher or site."},
+        "date": {**STRING, "description": 'ISO date, possibly partial ("2011", "2011-07"); "" when unknown.'},
+        "author": STRING,
+        "url": STRING,
+        "sections": {"type": "array", "items": _ref("Section")},
+    }
+    return {
+        "AskRequest": _obj(
+            {
+                "question": {"type": "string", "minLength": 1, "maxLength": settings.max_question_chars,
+                             "description": "Not blank."},
+                "history": {"type": "array", "maxItems": settings.max_history_turns, "items": _ref("Turn"),
+                            "description": "Earlier turns of the conversation, oldest first; used for follow-ups."},
+            },
+            "A question, with the conversation so far. Unknown fields are ignored.",
+            required=["question"],
+        ),
+        "Turn": _obj(
+            {
+                "question": {"type": "string", "minLength": 1, "maxLength": settings.max_question_chars},
+                "answer": {"type": "string",
+                           "maxLength": settings.max_question_chars * ANSWER_CHARS_PER_QUESTION_CHAR},
+            },
+            "One earlier exchange.",
+        ),
+        "Answer": _obj(
+            {
+                "answer": {**STRING, "description": "Sentences quoted verbatim from the documents, each followed by "
+                                                    "[n]; when abstained, a plain statement that the documents "
+                                                    "do not answer."},
+                "abstained": {"type": "boolean", "description": "True when the documents do not answer."},
+                "citations": {"type": "array", "items": _ref("Citation")},
+                "passages": {"type": "array", "items": _ref("Passage"),
+                             "description": "The retrieved passages, best first (related reading when abstained)."},
+                "confidence": {"type": "number"},
+                "ordered_by_date": {"type": "boolean",
+                                    "description": "True when the quoted sentences are ordered oldest first."},
+                "query": {**STRING, "description": "The question as searched, after resolving follow-ups."},
+                "timings_ms": {"type": "object", "additionalProperties": {"type": "number"}},
+            },
+            "The answer contract shared by every client.",
+        ),
+        "Citation": _obj(
+            {
+                "n": {"type": "integer", "minimum": 1, "description": "The [n] marker in `answer`."},
+                "doc_id": STRING,
+                "title": STRING,
+                "source": STRING,
+                "date": STRING,
+                "section": {**STRING, "description": "The story inside the document that holds the quote."},
+                "quote": {**STRING, "description": "Exactly `text[start:end]` of GET /api/documents/{doc_id}."},
+                "start": OFFSET,
+                "end": OFFSET,
+            },
+            "Where one quoted sentence came from.",
+        ),
+        "Passage": _obj(
+            {"doc_id": STRING, "text": {**STRING, "description": "Exactly `text[start:end]` of the document."},
+             "score": {"type": "number"}, "start": OFFSET, "end": OFFSET},
+            "A retrieved passage with its retrieval score (higher is better).",
+        ),
+        "Section": _obj(
+            {"title": STRING, "date": STRING, "start": OFFSET, "end": OFFSET},
+            "A story inside a document (a tag-archive page holds several).",
+        ),
+        "DocumentSummary": _obj(summary, "A document's metadata and stories."),
+        "Document": _obj(
+            {**summary, "text": {**STRING, "description": "The cleaned text that all offsets index into."}},
+            "A document with its cleaned text.",
+        ),
+        "Health": _obj({"status": {"const": "ok"}}, "The process is serving HTTP."),
+        "Ready": _obj(
+            {"status": {"const": "ready"}, "build": {"type": ["string", "null"]},
+             "documents": {"type": "integer", "minimum": 0}},
+            "An index is loaded and questions can be answered.",
+        ),
+        "Error": _obj(
+            {"error": _obj({"code": {**STRING, "description": "Machine-readable, e.g. bad_question."},
+                            "message": {**STRING, "description": "What to change, for a person."}},
+                           "What went wrong.")},
+            "Every 4xx/5xx response.",
+        ),
+    }
+
+
+def openapi_spec(settings: Settings) -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document."""
+    unavailable = _error("No index is loaded (index_unavailable); the message names the fix.")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "qa-service",
+            "version": API_VERSION,
+            "description": "Extractive, cited question answering over a document collection.",
+        },
+        "paths": {
+            "/api/ask": {"post": {
+                "summary": "Answer a question with quoted, cited sentences, or abstain.",
+                "operationId": "ask",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("AskRequest")}}},
+                "responses": {
+                    "200": _json(_ref("Answer"), "The answer."),
+                    "400": _error("Bad body, question or history (empty_body, invalid_json, not_an_object, "
+                                  "bad_question, bad_history)."),
+                    "413": _error(f"Body over {settings.max_body_bytes} bytes (body_too_large)."),
+                    "415": _error("Content-Type is not application/json (unsupported_media_type)."),
+                    "503": unavailable,
+                },
+            }},
+            "/api/documents": {"get": {
+                "summary": "List the documents.",
+                "operationId": "listDocuments",
+                "responses": {
+                    "200": _json({"type": "array", "items": _ref("DocumentSummary")}, "All documents, by id."),
+                    "503": unavailable,
+                },
+            }},
+            "/api/documents/{doc_id}": {"get": {
+                "summary": "One document with the cleaned text that citations point into.",
+                "operationId": "getDocument",
+                "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": STRING}],
+                "responses": {
+                    "200": _json(_ref("Document"), "The document."),
+                    "404": _error("No document has this id (unknown_document)."),
+                    "503": unavailable,
+                },
+            }},
+            "/healthz": {"get": {
+                "summary": "Liveness.",
+                "operationId": "health",
+                "responses": {"200": _json(_ref("Health"), "The process is up.")},
+            }},
+            "/readyz": {"get": {
+                "summary": "Readiness: an index is loaded.",
+                "operationId": "ready",
+                "responses": {"200": _json(_ref("Ready"), "Ready to answer."), "503": unavailable},
+            }},
+            "/openapi.json": {"get": {
+                "summary": "This description.",
+                "operationId": "openapi",
+                "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1 document.")},
+            }},
+        },
+        "components": {"schemas": schemas(settings)},
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> Response:
+    """The description for the settings this process runs with."""
+    return jsonify(openapi_spec(current_app.config["SETTINGS"]))

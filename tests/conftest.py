@@ -1,0 +1,180 @@
+"""Shared fixtures: the real model, loaded once, and a real index built from docs/ once.
+
+Tests never touch the project's own index/ folder; each session builds its own copy in a
+temporary folder from the real documents. The app fixtures serve that index: `app` and
+`client` in-process, `live_server` under a real gunicorn on a loopback port.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from qa_service.app import create_app  # noqa: E402
+from qa_service.config import PROJECT_ROOT, Settings  # noqa: E402
+from qa_service.embedding import Embedder  # noqa: E402
+from qa_service.engine import Engine  # noqa: E402
+from qa_service.indexing import build_index  # noqa: E402
+
+DOCS = PROJECT_ROOT / "docs"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real all-MiniLM-L6-v2 from the packaged weights."""
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def collection(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
+    """Settings pointing at a copy of docs/ and an index built from it (shared, read-only)."""
+    root = tmp_path_factory.mktemp("collection")
+    shutil.copytree(DOCS, root / "docs")
+    settings = Settings(docs_dir=root / "docs", index_dir=root / "index", feedback_db=root / "feedback.sqlite3")
+    build_index(settings.docs_dir, settings.index_dir, embedder)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def engine(collection: Settings, embedder: Embedder) -> Engine:
+    """The engine over the shared index."""
+    return Engine.load(collection, embedder)
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Settings:
+    """Settings for a test that changes documents or the index: its own copy of docs/, no index yet."""
+    shutil.copytree(DOCS, tmp_path / "docs")
+    return Settings(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index", feedback_db=tmp_path / "feedback.sqlite3")
+
+
+# --- HTTP service -------------------------------------------------------------------------
+
+SERVER_START_TIMEOUT = 90.0  # model load under gunicorn --preload takes ~10 s on 2 cores
+
+
+@pytest.fixture(scope="session")
+def app(collection: Settings, engine: Engine) -> Flask:
+    """The app over the shared index and engine (read-only, so one for the session)."""
+    return create_app(collection, engine)
+
+
+@pytest.fixture(scope="session")
+def client(app: Flask) -> FlaskClient:
+    """Flask's test client for `app`."""
+    return app.test_client()
+
+
+def free_port() -> int:
+    """A port nothing listens on now, on loopback."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """A gunicorn process serving the app, and where its output goes."""
+
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def wait_until_ready(server: LiveServer, timeout: float) -> None:
+    """Poll /readyz until 200; fail with the server's output if it dies or takes too long."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(f"gunicorn exited with {server.process.returncode}:\n{server.output()[-4000:]}")
+        try:
+            if requests.get(f"{server.url}/readyz", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.25)
+    pytest.fail(f"gunicorn was not ready within {timeout:.0f}s:\n{server.output()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def live_server(collection: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real app under gunicorn (gunicorn.conf.py, --preload, 1 worker) on a free loopback port."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "gunicorn.log"
+    env = {
+        **os.environ,
+        "QA_DOCS_DIR": str(collection.docs_dir),
+        "QA_INDEX_DIR": str(collection.index_dir),
+        "QA_FEEDBACK_DB": str(collection.feedback_db),
+        "HF_HUB_OFFLINE": "1",
+        "LOG_LEVEL": "INFO",
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_THREADS": "4",
+    }
+    command = [
+        sys.executable, "-m", "gunicorn", "--config", str(PROJECT_ROOT / "gunicorn.conf.py"), "--preload",
+        "--workers", "1", "--bind", f"127.0.0.1:{port}", "qa_service.app:create_app()",
+    ]
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = LiveServer(url=f"http://127.0.0.1:{port}", process=process, log=log)
+    try:
+        wait_until_ready(server, SERVER_START_TIMEOUT)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _closed(schema: object) -> object:
+    """A copy of a JSON schema where every object lists all its properties (no undeclared extras)."""
+    if isinstance(schema, list):
+        return [_closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    closed = {key: _closed(value) for key, value in schema.items()}
+    if closed.get("type") == "object" and "properties" in closed:
+        closed.setdefault("additionalProperties", False)
+    return closed
+
+
+@pytest.fixture(scope="session")
+def check_schema(collection: Settings) -> Callable[[object, str], None]:
+    """`check_schema(body, "Answer")` fails unless `body` matches that component of /openapi.json.
+
+    Stricter than the published description: a field the response has but the schema does not
+    declare fails too, so the description cannot fall behind the responses.
+    """
+    from jsonschema import Draft202012Validator
+
+    from qa_service.openapi import openapi_spec
+
+    components = _closed(openapi_spec(collection)["components"])
+
+    def check(body: object, name: str) -> None:
+        schema = {"$ref": f"#/components/schemas/{name}", "components": components}
+        errors = sorted(Draft202012Validator(schema).iter_errors(body), key=lambda e: list(e.absolute_path))
+        assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
+
+    return check
