@@ -37,9 +37,9 @@ class ComposerSettings:
     """Weights and limits of sentence selection; the threshold comes from calibration."""
 
     threshold: float = 0.40
-    weight_meaning: float = 0.45
-    weight_context: float = 0.20
-    weight_words: float = 0.35
+    weight_meaning: float = 0.40
+    weight_context: float = 0.30
+    weight_words: float = 0.30
     context_word_weight: float = 0.3  # a follow-up's context words count this much of its own
     type_bonus: float = 0.04
     type_penalty: float = 0.12
@@ -51,7 +51,7 @@ class ComposerSettings:
     candidate_passages: int = 8
     max_sentences: int = 3
     max_words: int = 65
-    margin: float = 0.12  # how far below the best a further sentence may score
+    margin: float = 0.20  # how far below the best a further sentence may score
     redundancy: float = 0.80  # cosine above which two sentences say the same thing
     min_words: int = 4
 
