@@ -65,6 +65,11 @@ class Engine:
         """
         if not isinstance(question, str) or not question.strip():
             raise InvalidQuestion("The question is empty.")
+        for text in (question, *(part for turn in history for part in (turn.question, turn.answer))):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:  # lone surrogates from a JSON body: not text a model can read
+                raise InvalidQuestion("The question or history holds characters that are not valid Unicode text.") from exc
         if system not in self.retrievers:
             raise InvalidQuestion(f"Unknown retrieval system {system!r}; choose one of {', '.join(self.retrievers)}.")
         started = time.perf_counter()
