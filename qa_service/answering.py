@@ -45,12 +45,12 @@ class ComposerSettings:
     type_penalty: float = 0.12
     near_prior_bonus: float = 0.06  # follow-ups: within `near_prior` sentences of an earlier quote
     near_prior: int = 2
-    repeat_penalty: float = 0.06  # follow-ups: a sentence the previous answer already quoted
+    repeat_penalty: float = 0.15  # follow-ups: a sentence the previous answer already quoted
     heading_penalty: float = 0.15  # headings are labels; they answer only what nothing else does
     coverage_weight: float = 0.3  # further sentences: worth of covering question words not yet covered
     candidate_passages: int = 8
     max_sentences: int = 3
-    max_words: int = 65
+    max_words: int = 60
     margin: float = 0.20  # how far below the best a further sentence may score
     redundancy: float = 0.80  # cosine above which two sentences say the same thing
     min_words: int = 4
@@ -131,7 +131,9 @@ def score_sentences(
     """Every sentence of the top passages that could answer, best first.
 
     `vectors` holds the question's embedding, and for a follow-up also that of the
-    question with its context; meaning and context average over them.
+    question with its context. A sentence's meaning is judged against the question alone
+    (against the context, the previous answer would always win again); its passage is
+    judged against both, which is how "why?" finds the reason next to the last answer.
     """
     top = passages[: settings.candidate_passages]
     if not top:
@@ -150,7 +152,7 @@ def score_sentences(
         if len(sentence.text.split()) < settings.min_words:
             continue
         vector = data.sentence_vectors[sid]
-        meaning = float((vectors @ vector).mean())
+        meaning = float(vectors[0] @ vector)
         tokens = data.sentence_tokens(sid)
         share = _share(weights, tokens)
         score = settings.weight_meaning * meaning + settings.weight_context * ctx + settings.weight_words * share
