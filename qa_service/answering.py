@@ -130,10 +130,11 @@ def score_sentences(
 ) -> list[Candidate]:
     """Every sentence of the top passages that could answer, best first.
 
-    `vectors` holds the question's embedding, and for a follow-up also that of the
-    question with its context. A sentence's meaning is judged against the question alone
-    (against the context, the previous answer would always win again); its passage is
-    judged against both, which is how "why?" finds the reason next to the last answer.
+    `vectors` holds the question's embedding, then those of its parts, or for a follow-up
+    that of the question with its context. A sentence's meaning is judged against the
+    question alone, or its best-matching part (against the context, the previous answer
+    would always win again); its passage is judged against all of them, which is how
+    "why?" finds the reason next to the last answer.
     """
     top = passages[: settings.candidate_passages]
     if not top:
@@ -145,14 +146,16 @@ def score_sentences(
             context[sid] = max(context.get(sid, -1.0), cosine)
     prior = {s.sentence_id for s in data.sentences_near(resolved.prior_quotes, settings.near_prior)}
     weights = _question_weights(resolved, data, settings)
-    kind = asked_type(resolved.question)
+    # the question itself, or each part of a two-part question (the best-matched part counts)
+    meaning_vectors = vectors[1:] if resolved.parts else vectors[:1]
+    kind = None if resolved.parts else asked_type(resolved.question)
     candidates = []
     for sid, ctx in context.items():
         sentence = data.sentences[sid]
         if len(sentence.text.split()) < settings.min_words:
             continue
         vector = data.sentence_vectors[sid]
-        meaning = float(vectors[0] @ vector)
+        meaning = float((meaning_vectors @ vector).max())
         tokens = data.sentence_tokens(sid)
         share = _share(weights, tokens)
         score = settings.weight_meaning * meaning + settings.weight_context * ctx + settings.weight_words * share
@@ -186,9 +189,8 @@ def select(candidates: list[Candidate], weights: dict[str, float], settings: Com
         ]
         if not eligible:
             break
-        def gain(c: Candidate) -> float:
-            return c.score + settings.coverage_weight * _share(weights, c.tokens - covered)
-        best = max(eligible, key=gain)
+        best = max(eligible, key=lambda c, seen=frozenset(covered): c.score
+                   + settings.coverage_weight * _share(weights, c.tokens - seen))
         chosen.append(best)
         covered |= best.tokens
         words += best.word_count

@@ -38,6 +38,7 @@ class ResolvedQuestion:
     query: str  # what retrieval searches with: the question, plus its context for a follow-up
     context: str = ""  # the previous question and answer a follow-up leans on ("" otherwise)
     prior_quotes: frozenset[str] = frozenset()  # sentences the previous answer quoted
+    parts: tuple[str, ...] = ()  # the questions a two-part question asks, when it asks two
 
     @property
     def follow_up(self) -> bool:
@@ -53,6 +54,21 @@ def leans_on_history(question: str) -> bool:
     """True when a question cannot stand alone and needs the previous turn."""
     points_back = _POINTS_BACK.search(question) or _OPENS_BACK.match(question) or _TIME_BACK.search(question)
     return bool(points_back) or len(content_words(question)) <= MIN_STANDALONE_WORDS
+
+
+_SECOND_QUESTION = re.compile(
+    r"(?:,\s*|\s+-\s+|\?\s+)(?:and\s+|but\s+)?(?=(?:what|which|who|whom|when|where|why|how)\b)", re.I
+)
+
+
+def split_parts(question: str) -> tuple[str, ...]:
+    """The two questions of "What did X say, and what did Y say?", or () for a single question.
+
+    Each part is searched on its own as well, so an answer can quote one sentence for each.
+    """
+    pieces = [p.strip(" ,-?") for p in _SECOND_QUESTION.split(question)]
+    pieces = [p for p in pieces if p]
+    return tuple(pieces) if len(pieces) > 1 and all(content_words(p) for p in pieces) else ()
 
 
 def quotes_of(answer: str) -> list[str]:
@@ -74,7 +90,7 @@ def resolve(question: str, history: Sequence[Turn]) -> ResolvedQuestion:
     for turn in history:
         topic = _trim(f"{topic} {turn.question}") if topic and leans_on_history(turn.question) else turn.question
     if not history or not leans_on_history(question):
-        return ResolvedQuestion(question, question)
+        return ResolvedQuestion(question, question, parts=split_parts(question))
     quotes = quotes_of(history[-1].answer)
     context = _trim(f"{topic} {' '.join(quotes)}", 2 * MAX_CONTEXT_WORDS)
     return ResolvedQuestion(question, f"{question} {context}", context, frozenset(quotes))

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from itertools import zip_longest
 
+import numpy as np
+
 from .answering import ComposerSettings, compose, load_composer_settings
 from .config import Settings
 from .conversation import ResolvedQuestion, resolve
@@ -41,15 +43,15 @@ class Engine:
         return self.data.documents
 
     def _retrieve(self, system: str, resolved: ResolvedQuestion, vectors: np.ndarray) -> list[ScoredPassage]:
-        """Top passages; a follow-up interleaves results for the question alone and with its context.
+        """Top passages, interleaving the results of each way of asking.
 
-        The question alone finds what it names ("head of safeguarding"); with its context it
-        finds what it points back to ("their", "why"). Interleaving keeps the best of both.
+        A follow-up is searched alone, which finds what it names ("head of safeguarding"), and
+        with its context, which finds what it points back to ("their", "why"). A two-part
+        question is searched whole and part by part, so each part finds its own passage.
         """
         retriever, k = self.retrievers[system], self.composer.candidate_passages
-        lists = [retriever.search(Query(resolved.question, vectors[0]), k)]
-        if resolved.follow_up:
-            lists.append(retriever.search(Query(resolved.query, vectors[1]), k))
+        texts = [resolved.question, resolved.query] if resolved.follow_up else [resolved.question, *resolved.parts]
+        lists = [retriever.search(Query(text, vector), k) for text, vector in zip(texts, vectors)]
         merged: dict[int, ScoredPassage] = {}
         for hits in zip_longest(*lists):
             for hit in hits:
@@ -74,7 +76,7 @@ class Engine:
             raise InvalidQuestion(f"Unknown retrieval system {system!r}; choose one of {', '.join(self.retrievers)}.")
         started = time.perf_counter()
         resolved = resolve(question.strip(), history)
-        texts = [resolved.question, resolved.query] if resolved.follow_up else [resolved.question]
+        texts = [resolved.question, resolved.query] if resolved.follow_up else [resolved.question, *resolved.parts]
         vectors = self.embedder.encode(texts)
         encoded = time.perf_counter()
         passages = self._retrieve(system, resolved, vectors)

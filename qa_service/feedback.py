@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 RATINGS = ("up", "down")
@@ -67,7 +67,7 @@ class FeedbackStore:
             raise ValueError(f"rating must be one of {', '.join(RATINGS)}")
         if item.client not in CLIENTS:
             raise ValueError(f"client must be one of {', '.join(CLIENTS)}")
-        created = item.created_at or datetime.now(timezone.utc).isoformat(timespec="seconds")
+        created = item.created_at or datetime.now(UTC).isoformat(timespec="seconds")
         with self._connect() as db:
             cursor = db.execute(
                 "INSERT INTO feedback (created_at, client, rating, question, answer, citations, comment)"
