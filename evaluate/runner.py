@@ -19,18 +19,12 @@ from urllib.parse import urlsplit
 
 import requests
 
+from qa_service.models import Turn
+
 from .errors import ServiceError
 from .gold import GoldItem, GoldTurn
 
 ASK_PATH = "/api/ask"
-
-
-@dataclass(frozen=True)
-class HistoryTurn:
-    """One earlier exchange sent along with a question (oldest first)."""
-
-    question: str
-    answer: str
 
 
 @dataclass(frozen=True)
@@ -92,7 +86,7 @@ class System(Protocol):
 
     name: str
 
-    def ask(self, question: str, history: Sequence[HistoryTurn]) -> Mapping[str, Any]: ...
+    def ask(self, question: str, history: Sequence[Turn]) -> Mapping[str, Any]: ...
 
 
 def _field(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
@@ -157,7 +151,7 @@ class EngineSystem:
         self.retriever = retriever
         self.name = name or retriever
 
-    def ask(self, question: str, history: Sequence[HistoryTurn]) -> Mapping[str, Any]:
+    def ask(self, question: str, history: Sequence[Turn]) -> Mapping[str, Any]:
         from qa_service.models import Turn
         from qa_service.serialize import answer_to_json
 
@@ -183,7 +177,7 @@ class HttpSystem:
         self.timeout = timeout
         self.session = requests.Session()
 
-    def ask(self, question: str, history: Sequence[HistoryTurn]) -> Mapping[str, Any]:
+    def ask(self, question: str, history: Sequence[Turn]) -> Mapping[str, Any]:
         body = {"question": question, "history": [{"question": t.question, "answer": t.answer} for t in history]}
         try:
             response = self.session.post(self.url, json=body, timeout=self.timeout)
@@ -212,13 +206,13 @@ def run_system(
     """Every turn of every item through `system`, in order; `advance` is called after each turn."""
     runs: list[TurnRun] = []
     for item in items:
-        history: list[HistoryTurn] = []
+        history: list[Turn] = []
         for index, turn in enumerate(item.turns):
             started = time.perf_counter()
             data = system.ask(turn.question, tuple(history))
             latency_ms = (time.perf_counter() - started) * 1000
             reply = parse_reply(data)
             runs.append(TurnRun(item.id, index, turn, system.name, reply, latency_ms))
-            history.append(HistoryTurn(turn.question, reply.answer))
+            history.append(Turn(turn.question, reply.answer))
             advance()
     return runs

@@ -42,7 +42,6 @@ from evaluate.report import render_html
 from evaluate.runner import (
     CitedQuote,
     EngineSystem,
-    HistoryTurn,
     Reply,
     RetrievedPassage,
     TurnRun,
@@ -51,6 +50,7 @@ from evaluate.runner import (
     run_system,
 )
 from qa_service.config import PROJECT_ROOT
+from qa_service.models import Turn
 
 GOLD = PROJECT_ROOT / "evaluate" / "gold.jsonl"
 SMALL_IDS = ("fact-005", "none-001", "conv-002")  # a fact, an off-topic question, a 3-turn conversation
@@ -263,9 +263,9 @@ class Recorder:
     name = "recorder"
 
     def __init__(self) -> None:
-        self.histories: list[tuple[HistoryTurn, ...]] = []
+        self.histories: list[tuple[Turn, ...]] = []
 
-    def ask(self, question: str, history: Sequence[HistoryTurn]) -> Mapping[str, Any]:
+    def ask(self, question: str, history: Sequence[Turn]) -> Mapping[str, Any]:
         self.histories.append(tuple(history))
         return {"answer": f"answer {len(self.histories)}", "abstained": False, "citations": [], "passages": []}
 
@@ -278,8 +278,8 @@ def test_conversations_send_the_systems_own_answers_as_history():
     recorder = Recorder()
     runs = run_system(gold, recorder)
     assert [r.turn_index for r in runs] == [0, 1, 2, 0]
-    assert recorder.histories[1] == (HistoryTurn("a question?", "answer 1"),)
-    assert recorder.histories[2] == (HistoryTurn("a question?", "answer 1"), HistoryTurn("a question?", "answer 2"))
+    assert recorder.histories[1] == (Turn("a question?", "answer 1"),)
+    assert recorder.histories[2] == (Turn("a question?", "answer 1"), Turn("a question?", "answer 2"))
     assert recorder.histories[3] == ()  # a new item starts a new conversation
 
 
