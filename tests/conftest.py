@@ -62,6 +62,13 @@ def scratch(tmp_path: Path) -> Settings:
     return Settings(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index", feedback_db=tmp_path / "feedback.sqlite3")
 
 
+@pytest.fixture
+def indexed(scratch: Settings, collection: Settings) -> Settings:
+    """`scratch` with a copy of the shared index (same documents), for tests that change an index without re-embedding all."""
+    shutil.copytree(collection.index_dir, scratch.index_dir, symlinks=True)
+    return scratch
+
+
 # --- HTTP service -------------------------------------------------------------------------
 
 SERVER_START_TIMEOUT = 90.0  # model load under gunicorn --preload takes ~10 s on 2 cores

@@ -1,0 +1,89 @@
+"""The command line as a user runs it: `python -m qa_service ...` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa_service.config import PROJECT_ROOT, Settings
+from qa_service.embedding import Embedder
+from qa_service.indexing import load_index
+
+
+def run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QA_DOCS_DIR": str(settings.docs_dir), "QA_INDEX_DIR": str(settings.index_dir),
+           "QA_FEEDBACK_DB": str(settings.feedback_db), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "qa_service", *args], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=180)
+
+
+def _snapshot(settings: Settings) -> tuple[list[str], str]:
+    docs = sorted(p.name for p in settings.docs_dir.iterdir())
+    return docs, os.readlink(settings.index_dir / "current")
+
+
+def test_build_index_then_status(scratch: Settings) -> None:
+    assert run(scratch, "status").returncode == 1
+    built = run(scratch, "build-index")
+    assert built.returncode == 0, built.stderr
+    assert "Built index" in built.stdout and "5 documents (5 embedded, 0 unchanged)" in built.stdout
+    status = run(scratch, "status")
+    assert status.returncode == 0 and status.stdout.strip() == "index: current"
+
+
+def test_ask_prints_numbered_sources(indexed: Settings) -> None:
+    result = run(indexed, "ask", "What did the government decide about eCAF?")
+    assert result.returncode == 0, result.stderr
+    assert "[1]" in result.stdout and "eCAF" in result.stdout
+    assert any(line.startswith("[1] ") and "000_6e7c75f473633143 chars" in line for line in result.stdout.splitlines())
+
+
+def test_ask_json_is_the_answer_contract(indexed: Settings) -> None:
+    result = run(indexed, "ask", "--json", "What did the government decide about eCAF?")
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert {"answer", "abstained", "citations", "passages"} <= set(body)
+    assert body["abstained"] is False and body["citations"] and body["passages"]
+    assert body["citations"][0]["quote"] in body["answer"]
+
+
+def test_ingest_adds_a_markdown_file_and_updates_the_index(indexed: Settings, tmp_path: Path, embedder: Embedder) -> None:
+    source = tmp_path / "Kinship Care.md"
+    source.write_text("# Kinship carers get new allowance\n\nThe council said **kinship carers** would receive a "
+                      "weekly allowance from June, after a campaign by grandparents raising grandchildren.\n", "utf-8")
+    result = run(indexed, "ingest", str(source))
+    assert result.returncode == 0, result.stderr
+    assert "Added kinship-care" in result.stdout and "1 embedded, 5 unchanged" in result.stdout
+    assert (indexed.docs_dir / "kinship-care.txt").is_file()
+    assert run(indexed, "status").returncode == 0
+    data = load_index(indexed.index_dir, embedder.name, embedder.dimension)
+    assert "weekly allowance from June" in data.documents["kinship-care"].text
+
+
+@pytest.mark.parametrize("case", ["empty", "binary", "duplicate"])
+def test_unusable_ingest_exits_2_and_changes_nothing(indexed: Settings, tmp_path: Path, case: str) -> None:
+    source = tmp_path / f"{case}.txt"
+    if case == "empty":
+        source.write_bytes(b"\n \n")
+    elif case == "binary":
+        source.write_bytes(b"GIF89a\x00\x01\x00\x01\x00\x80\x00\x00")
+    else:
+        original = (indexed.docs_dir / "003_7bfe52c2e0f08c40.txt").read_text("utf-8")
+        source.write_text(original, "utf-8")
+    before = _snapshot(indexed)
+    result = run(indexed, "ingest", str(source))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {source.name}:"), result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert _snapshot(indexed) == before
+
+
+def test_unknown_command_exits_2(indexed: Settings) -> None:
+    result = run(indexed, "frobnicate")
+    assert result.returncode == 2 and "invalid choice" in result.stderr

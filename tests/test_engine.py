@@ -1,0 +1,146 @@
+"""Engine.ask over the real index: exact quotes, retrieval per system, abstention, follow-ups."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from qa_service.conversation import leans_on_history, resolve
+from qa_service.engine import Engine
+from qa_service.errors import InvalidQuestion
+from qa_service.models import Answer, Citation, Turn
+
+SYSTEMS = ("bm25", "dense", "hybrid")
+
+QUESTIONS = [
+    "What happened to the electronic common assessment framework?",
+    "Did the government create an early intervention duty on councils?",
+    "Which charity backed the Munro report?",
+    "What did Tim Loughton tell parliament?",
+    "How many recommendations did Professor Munro make?",
+    "What did the Munro review say about targets?",
+    "Who is Eileen Munro?",
+    "What is a principal child and family social worker?",
+    "Why are children placed far from home at risk?",
+    "How many children in care live outside their local area?",
+    "What did Marion Davis say about the review?",
+    "How much money did the Children's Workforce Development Council get?",
+    "What changes were proposed for serious case reviews?",
+    "What will happen to Ofsted inspections?",
+    "What did the government say about statutory duties?",
+    "Do social workers feel powerless to intervene?",
+    "What is the chief social worker for?",
+    "When did Tim Loughton give an update to Parliament?",
+    "What are the concerns about budget cuts and early help?",
+    "What did the charities say about long-distance placements?",
+    "What is the tick-box culture in child protection?",
+    "Who chaired the forced adoption interview?",
+    "What did the Department for Education agree to do with the Department of Health?",
+    "How has the government response to the Munro review changed over time?",
+    "What are the Working Together guidance changes?",
+]
+
+
+def _check_citations(engine: Engine, answer: Answer) -> None:
+    assert 1 <= len(answer.citations) <= 3
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert answer.answer == " ".join(f"{c.quote} [{c.n}]" for c in answer.citations)
+    for c in answer.citations:
+        document = engine.documents[c.doc_id]
+        assert c.quote == document.text[c.start:c.end]
+        section = document.section_at(c.start)
+        assert section is not None and c.section == section.title
+        assert c.date == (section.date or document.date)
+        assert c.title == document.title and c.source == document.source
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_answers_quote_exact_spans(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert not answer.abstained, f"abstained on an answerable question: {question}"
+    _check_citations(engine, answer)
+    for scored in answer.passages:
+        assert scored.passage.text == engine.documents[scored.passage.doc_id].text[scored.passage.start:scored.passage.end]
+
+
+@pytest.mark.parametrize("system", SYSTEMS)
+def test_distinctive_term_is_retrieved_by_every_system(engine: Engine, system: str) -> None:
+    answer = engine.ask("What did the government decide about eCAF?", system=system)
+    assert "000_6e7c75f473633143" in [p.passage.doc_id for p in answer.passages[:5]]
+    assert any("eCAF" in p.passage.text for p in answer.passages[:5])
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How long should I bake sourdough bread?", "Who won the football world cup final?",
+     "What will the weather be like in Paris tomorrow?"],
+)
+def test_off_topic_questions_abstain(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.abstained
+    assert answer.citations == () and "[1]" not in answer.answer
+    assert answer.passages, "related reading is still listed"
+
+
+def test_follow_up_is_resolved_with_the_previous_turn(engine: Engine) -> None:
+    first_q = "Which charity backed the Munro report?"
+    first = engine.ask(first_q)
+    assert any("Action for Children" in c.quote for c in first.citations)
+    second = engine.ask("Who is their head of safeguarding?", [Turn(first_q, first.answer)])
+    assert second.query.startswith("Who is their head of safeguarding?")
+    assert first_q in second.query and "Action for Children" in second.query
+    standalone = engine.ask("Who is their head of safeguarding?")
+    assert standalone.query == "Who is their head of safeguarding?"
+
+
+def test_follow_up_finds_the_head_of_safeguarding(engine: Engine) -> None:
+    first_q = "Which charity backed the Munro report?"
+    first = engine.ask(first_q)
+    second = engine.ask("Who is their head of safeguarding?", [Turn(first_q, first.answer)])
+    assert not second.abstained
+    assert "Shaun Kelly" in second.answer
+
+
+@pytest.mark.parametrize(("question", "leans"), [
+    ("Why?", True), ("And when?", True), ("What did she say?", True),
+    ("What did Tim Loughton tell parliament about the early intervention duty?", False),
+    ("Which charity backed the Munro report?", False),
+])
+def test_leans_on_history(question: str, leans: bool) -> None:
+    assert leans_on_history(question) is leans
+    resolved = resolve(question, [Turn("Which charity backed the Munro report?", "Action for Children backs it. [1]")])
+    assert resolved.follow_up is leans
+
+
+def test_dated_citations_are_sorted_oldest_first(engine: Engine) -> None:
+    dated = [a for a in (engine.ask(q) for q in QUESTIONS) if a.ordered_by_date]
+    assert dated, "some question over several dated stories is ordered by date"
+    for answer in dated:
+        dates = [c.date for c in answer.citations]
+        assert all(dates) and len(set(dates)) > 1
+        assert dates == sorted(dates)
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t"])
+def test_blank_question_is_invalid(engine: Engine, question: str) -> None:
+    with pytest.raises(InvalidQuestion, match="empty"):
+        engine.ask(question)
+
+
+def test_unknown_system_is_invalid(engine: Engine) -> None:
+    with pytest.raises(InvalidQuestion, match="hybrid"):
+        engine.ask("What happened to eCAF?", system="magic")
+
+
+def test_every_system_returns_the_same_structure(engine: Engine) -> None:
+    answers = {system: engine.ask("What happened to the eCAF system?", system=system) for system in SYSTEMS}
+    fields = {f.name for f in dataclasses.fields(Answer)}
+    for system, answer in answers.items():
+        assert type(answer) is Answer and {f.name for f in dataclasses.fields(answer)} == fields
+        assert all(type(c) is Citation for c in answer.citations)
+        assert set(answer.timings_ms) == {"encode", "retrieve", "compose", "total"}
+        if not answer.abstained:
+            _check_citations(engine, answer)
+        assert re.fullmatch(r"(.+ \[\d\])( .+ \[\d\])*", answer.answer) or answer.abstained, system
