@@ -2,6 +2,7 @@
 # make test  - install, run the whole test suite
 # make index - install, build or update the index (a no-op when it is current)
 # make lint  - ruff
+# make screenshot - retake assets/widget.png (the README's picture of the widget) in the browser test
 
 PYTHON ?= python3
 VENV := .venv
@@ -13,7 +14,7 @@ PORT ?= 8000
 # The model ships inside a pip package; nothing may be downloaded at run time.
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install index run test lint
+.PHONY: install index run test lint screenshot
 
 install: $(STAMP)
 
@@ -35,3 +36,6 @@ test: install
 
 lint: install
 	$(BIN)/python -m ruff check .
+
+screenshot: install
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_widget_browser.py -k screenshot

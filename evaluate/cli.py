@@ -1,4 +1,4 @@
-"""`python -m evaluate [run options] | calibrate | floor`: score systems on the gold set.
+"""`python -m evaluate [run options] | calibrate | floor | feedback`: score systems on the gold set.
 
 Usage errors (a missing or malformed gold file, an unknown system, an unwritable output,
 a bad or unreachable URL) print one line on stderr and exit 2 before any work is lost;
@@ -252,6 +252,36 @@ def cmd_floor(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ feedback
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from qa_service.config import load_settings
+    from qa_service.feedback import FeedbackStore
+
+    from .candidates import candidate_lines
+
+    db = Path(args.db) if args.db else load_settings().feedback_db
+    if not db.is_file():
+        raise UsageError(f"no feedback database at {db} (set --db or QA_FEEDBACK_DB)")
+    out = writable(args.out)
+    try:
+        ratings = FeedbackStore(db).items(rating="down")
+    except sqlite3.Error as exc:
+        raise UsageError(f"cannot read feedback database {db}: {exc}") from exc
+    lines = candidate_lines(ratings)
+    if out is None:
+        sys.stdout.write(lines)
+    else:
+        out.write_text(lines, encoding="utf-8")
+    where = shown_path(out) if out else "stdout"
+    print(f"{len(ratings)} thumbs-down answers from {shown_path(db)} written to {where} as candidate gold items",
+          file=sys.stderr)
+    return 0
+
+
 # ------------------------------------------------------------------ entry point
 
 
@@ -264,7 +294,7 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--html", metavar="PATH", help="write a self-contained HTML report")
     root.add_argument("--check-floor", metavar="PATH", help="exit 1 when the hybrid system is below this floor file")
     root.set_defaults(run=cmd_run)
-    commands = root.add_subparsers(dest="command", metavar="{calibrate,floor}")
+    commands = root.add_subparsers(dest="command", metavar="{calibrate,floor,feedback}")
     gold_help = "gold set (default evaluate/gold.jsonl)"
     cal = commands.add_parser("calibrate", help="choose the abstention threshold; writes qa_service/calibration.json")
     cal.add_argument("--gold", default=argparse.SUPPRESS, help=gold_help)
@@ -278,6 +308,10 @@ def parser() -> argparse.ArgumentParser:
     flo.add_argument("--output", default=str(DEFAULT_FLOOR), help="floor file (default evaluate/floor.json)")
     flo.add_argument("--allow-lower", action="store_true", help="replace the floor even where it goes down")
     flo.set_defaults(run=cmd_floor)
+    fee = commands.add_parser("feedback", help="export thumbs-down answers as candidate gold items (JSON Lines)")
+    fee.add_argument("--db", help="feedback database (default QA_FEEDBACK_DB, var/feedback.sqlite3)")
+    fee.add_argument("--out", metavar="PATH", help="write the candidates here (default stdout)")
+    fee.set_defaults(run=cmd_feedback)
     return root
 
 

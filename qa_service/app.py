@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, cors, health, http_errors, live, logs, openapi
+from . import api, cors, feedback_api, health, http_errors, live, logs, openapi, widget
 from .config import Settings, load_settings
 from .engine import Engine
+from .slack import views as slack
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Flask:
@@ -34,8 +35,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     logs.init_app(app)
     http_errors.init_app(app)
     cors.init_app(app, settings.cors_origins)
+    feedback_api.init_app(app, settings)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
+    slack.init_app(app, settings)  # /slack/events; the bot itself only with both Slack settings
+    app.register_blueprint(feedback_api.bp)
+    app.register_blueprint(widget.bp)
     return app

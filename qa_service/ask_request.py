@@ -34,7 +34,7 @@ class AskRequest:
     history: tuple[Turn, ...] = ()
 
 
-def _is_text(value: str) -> bool:
+def is_text(value: str) -> bool:
     """False for strings holding lone surrogates (JSON allows "\\ud800"; no tokenizer does)."""
     try:
         value.encode("utf-8")
@@ -53,7 +53,7 @@ def check_question(value: Any, settings: Settings) -> str:
         raise InvalidQuestion(
             f"The question is {len(value)} characters long; the limit is {settings.max_question_chars}."
         )
-    if not _is_text(value):
+    if not is_text(value):
         raise InvalidQuestion("The question holds characters that are not valid Unicode text.")
     return value
 
@@ -72,7 +72,7 @@ def _check_turn(index: int, item: Any, settings: Settings) -> Turn:
     answer_limit = settings.max_question_chars * ANSWER_CHARS_PER_QUESTION_CHAR
     if len(answer) > answer_limit:
         raise InvalidHistory(f"{where}.answer is longer than {answer_limit} characters.")
-    if not (_is_text(question) and _is_text(answer)):
+    if not (is_text(question) and is_text(answer)):
         raise InvalidHistory(f"{where} holds characters that are not valid Unicode text.")
     return Turn(question=question, answer=answer)
 

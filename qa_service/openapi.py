@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, jsonify
 
 from .ask_request import ANSWER_CHARS_PER_QUESTION_CHAR
 from .config import Settings
+from .feedback_api import MAX_CITATIONS
 
 API_VERSION = "1.0.0"
 
@@ -38,6 +39,10 @@ def _obj(properties: dict[str, Any], description: str, required: list[str] | Non
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _content(media_type: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {media_type: {"schema": STRING}}}
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -119,6 +124,24 @@ def schemas(settings: Settings) -> dict[str, Any]:
             {**summary, "text": {**STRING, "description": "The cleaned text that all offsets index into."}},
             "A document with its cleaned text.",
         ),
+        "FeedbackRequest": _obj(
+            {
+                "rating": {"enum": ["up", "down"]},
+                "question": {"type": "string", "minLength": 1, "maxLength": settings.max_question_chars,
+                             "description": "The question as asked (checked like /api/ask's)."},
+                "answer": {"type": "string",
+                           "maxLength": settings.max_question_chars * ANSWER_CHARS_PER_QUESTION_CHAR,
+                           "description": "The answer text as /api/ask returned it."},
+                "citations": {"type": "array", "maxItems": MAX_CITATIONS, "items": _ref("Citation"),
+                              "description": "The answer's citations as returned; unknown fields are dropped."},
+            },
+            "A rating of one answer. Unknown fields are ignored.",
+            required=["rating", "question", "answer"],
+        ),
+        "FeedbackRecorded": _obj(
+            {"id": {"type": "integer", "minimum": 1}, "status": {"const": "recorded"}},
+            "The rating was stored.",
+        ),
         "Health": _obj({"status": {"const": "ok"}}, "The process is serving HTTP."),
         "Ready": _obj(
             {"status": {"const": "ready"}, "build": {"type": ["string", "null"]},
@@ -176,6 +199,39 @@ def openapi_spec(settings: Settings) -> dict[str, Any]:
                     "503": unavailable,
                 },
             }},
+            "/api/feedback": {"post": {
+                "summary": "Rate an answer thumbs up or down; thumbs-down answers are reviewed as gold candidates.",
+                "operationId": "feedback",
+                "requestBody": {"required": True,
+                                "content": {"application/json": {"schema": _ref("FeedbackRequest")}}},
+                "responses": {
+                    "201": _json(_ref("FeedbackRecorded"), "Stored."),
+                    "400": _error("Bad body or fields (empty_body, invalid_json, not_an_object, bad_question, "
+                                  "bad_feedback)."),
+                    "413": _error(f"Body over {settings.max_body_bytes} bytes (body_too_large)."),
+                    "415": _error("Content-Type is not application/json (unsupported_media_type)."),
+                },
+            }},
+            "/": {"get": {
+                "summary": "Demo page about the collection, embedding the chat widget (HTML, CSP 'self').",
+                "operationId": "demoPage",
+                "responses": {"200": _content("text/html", "The demo page.")},
+            }},
+            "/widget.js": {"get": {
+                "summary": "The embeddable chat widget: <script src=\"https://HOST/widget.js\" defer></script>.",
+                "operationId": "widgetScript",
+                "responses": {"200": _content("text/javascript", "The widget script.")},
+            }},
+            "/widget.css": {"get": {
+                "summary": "The widget's styles, loaded by widget.js into its shadow root.",
+                "operationId": "widgetStyles",
+                "responses": {"200": _content("text/css", "The widget stylesheet.")},
+            }},
+            "/demo.css": {"get": {
+                "summary": "Styles of the demo page.",
+                "operationId": "demoStyles",
+                "responses": {"200": _content("text/css", "The demo page stylesheet.")},
+            }},
             "/healthz": {"get": {
                 "summary": "Liveness.",
                 "operationId": "health",
@@ -185,6 +241,22 @@ def openapi_spec(settings: Settings) -> dict[str, Any]:
                 "summary": "Readiness: an index is loaded.",
                 "operationId": "ready",
                 "responses": {"200": _json(_ref("Ready"), "Ready to answer."), "503": unavailable},
+            }},
+            "/slack/events": {"post": {
+                "summary": "Slack's requests to the bot (Events API, the /ask command, button clicks), "
+                           "signed by Slack; see README, Slack bot.",
+                "operationId": "slackEvents",
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+                }},
+                "responses": {
+                    "200": {"description": "Acknowledged (the answer is posted to Slack afterwards); "
+                                           "url_verification gets its challenge back."},
+                    "401": _error("Bad signature, or a timestamp over five minutes old (invalid_signature)."),
+                    "503": _error("The bot is off: SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET is not set "
+                                  "(slack_not_configured)."),
+                },
             }},
             "/openapi.json": {"get": {
                 "summary": "This description.",

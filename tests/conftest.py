@@ -13,7 +13,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,24 +121,29 @@ def wait_until_ready(server: LiveServer, timeout: float) -> None:
     pytest.fail(f"gunicorn was not ready within {timeout:.0f}s:\n{server.output()[-4000:]}")
 
 
-@pytest.fixture(scope="session")
-def live_server(collection: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The real app under gunicorn (gunicorn.conf.py, --preload, 1 worker) on a free loopback port."""
+@contextmanager
+def run_gunicorn(
+    settings: Settings, log: Path, extra_env: Mapping[str, str] | None = None, workers: int = 1
+) -> Iterator[LiveServer]:
+    """The real app for `settings` under gunicorn (gunicorn.conf.py, --preload) on a free loopback port.
+
+    Stopped (terminate, then kill) when the block ends, whatever happened inside it.
+    """
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "gunicorn.log"
     env = {
         **os.environ,
-        "QA_DOCS_DIR": str(collection.docs_dir),
-        "QA_INDEX_DIR": str(collection.index_dir),
-        "QA_FEEDBACK_DB": str(collection.feedback_db),
+        "QA_DOCS_DIR": str(settings.docs_dir),
+        "QA_INDEX_DIR": str(settings.index_dir),
+        "QA_FEEDBACK_DB": str(settings.feedback_db),
         "HF_HUB_OFFLINE": "1",
         "LOG_LEVEL": "INFO",
-        "WEB_CONCURRENCY": "1",
+        "WEB_CONCURRENCY": str(workers),
         "GUNICORN_THREADS": "4",
+        **(extra_env or {}),
     }
     command = [
         sys.executable, "-m", "gunicorn", "--config", str(PROJECT_ROOT / "gunicorn.conf.py"), "--preload",
-        "--workers", "1", "--bind", f"127.0.0.1:{port}", "qa_service.app:create_app()",
+        "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "qa_service.app:create_app()",
     ]
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -152,6 +158,20 @@ def live_server(collection: Settings, tmp_path_factory: pytest.TempPathFactory) 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(collection: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real app under gunicorn (gunicorn.conf.py, --preload, 1 worker) on a free loopback port."""
+    with run_gunicorn(collection, tmp_path_factory.mktemp("server") / "gunicorn.log") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def gunicorn_server() -> Callable[..., AbstractContextManager[LiveServer]]:
+    """`with gunicorn_server(settings, log, extra_env, workers) as server:` for a server of a test's own
+    (e.g. with SLACK_* settings or several workers); see `run_gunicorn`."""
+    return run_gunicorn
 
 
 def _closed(schema: object) -> object:
@@ -185,3 +205,51 @@ def check_schema(collection: Settings) -> Callable[[object, str], None]:
         assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
 
     return check
+
+
+# --- a real browser (the chat widget's tests) ----------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright, headless, once per session.
+
+    Fails rather than skips when Chromium is missing: a skipped browser test would let a broken
+    widget pass CI. Playwright's own browser download is not used (it cannot reach its CDN here).
+    """
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing; install it with: apt-get update && apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    """A fresh page (its own cookies and sessionStorage) at 1100x760; closed after the test.
+
+    Uncaught errors in the page fail the test, so a widget that throws cannot pass by accident.
+    """
+    context = browser.new_context(viewport={"width": 1100, "height": 760})  # type: ignore[attr-defined]
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield tab
+    finally:
+        context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"

@@ -1,0 +1,103 @@
+"""POST /api/feedback: a thumbs up or down on an answer the widget showed, kept for review.
+
+Thumbs-down answers become candidate gold items (`python -m evaluate feedback`), so a rating
+is stored with the question, the answer text and the citations exactly as the client showed
+them. The body is checked before anything is stored: a bad one is a 4xx JSON error (see
+http_errors) and leaves the store unchanged. CORS comes from `cors` like every /api/* route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify
+
+from .api import read_json_object
+from .ask_request import ANSWER_CHARS_PER_QUESTION_CHAR, check_question, is_text
+from .config import Settings
+from .feedback import RATINGS, Feedback, FeedbackStore
+from .http_errors import RequestError
+
+bp = Blueprint("feedback", __name__, url_prefix="/api")
+
+EXTENSION = "qa_service.feedback_api"
+CLIENT = "widget"  # the one browser client; Slack records its ratings in-process, not over HTTP
+MAX_CITATIONS = 50  # an answer quotes 1-3 sentences; anything near this is not an answer we gave
+CITATION_TEXT_FIELDS = ("doc_id", "title", "source", "date", "section", "quote")
+CITATION_INT_FIELDS = ("n", "start", "end")
+
+
+def _bad(message: str) -> RequestError:
+    return RequestError("bad_feedback", message)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_text(value: Any, where: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise _bad(f'"{where}" must be a string.')
+    if len(value) > limit:
+        raise _bad(f'"{where}" is longer than {limit} characters.')
+    if not is_text(value):
+        raise _bad(f'"{where}" holds characters that are not valid Unicode text.')
+    return value
+
+
+def _check_citation(index: int, item: Any, limit: int) -> dict[str, Any]:
+    """The citation's known fields; unknown ones are dropped so the store holds the contract only."""
+    where = f"citations[{index}]"
+    if not isinstance(item, dict):
+        raise _bad(f'{where} must be an object like the citations of /api/ask ({{"n": 1, "doc_id": "..."}}).')
+    if not _is_int(item.get("n")) or item["n"] < 1:
+        raise _bad(f"{where}.n must be a positive integer.")
+    if not isinstance(item.get("doc_id"), str) or not item["doc_id"].strip():
+        raise _bad(f"{where}.doc_id must be a non-empty string.")
+    citation: dict[str, Any] = {}
+    for name in CITATION_INT_FIELDS:
+        if name in item:
+            if not _is_int(item[name]) or item[name] < 0:
+                raise _bad(f"{where}.{name} must be a non-negative integer.")
+            citation[name] = item[name]
+    for name in CITATION_TEXT_FIELDS:
+        if name in item:
+            citation[name] = _check_text(item[name], f"{where}.{name}", limit)
+    return citation
+
+
+def parse_feedback(payload: Mapping[str, Any], settings: Settings) -> Feedback:
+    """A Feedback from a decoded JSON object, or a RequestError / InvalidQuestion saying what to fix.
+
+    The question goes through the same check as /api/ask (code bad_question); everything else
+    is bad_feedback. Unknown fields are ignored, as /api/ask does.
+    """
+    rating = payload.get("rating")
+    if rating not in RATINGS:
+        raise _bad('"rating" must be "up" or "down".')
+    question = check_question(payload.get("question"), settings)
+    answer_limit = settings.max_question_chars * ANSWER_CHARS_PER_QUESTION_CHAR
+    if "answer" not in payload:
+        raise _bad('"answer" is required: the answer text as /api/ask returned it.')
+    answer = _check_text(payload["answer"], "answer", answer_limit)
+    citations = payload.get("citations", [])
+    if not isinstance(citations, list):
+        raise _bad('"citations" must be a list: the citations of the answer, as /api/ask returned them.')
+    if len(citations) > MAX_CITATIONS:
+        raise _bad(f'"citations" has {len(citations)} items; an answer has at most {MAX_CITATIONS}.')
+    checked = tuple(_check_citation(i, c, answer_limit) for i, c in enumerate(citations))
+    return Feedback(client=CLIENT, rating=rating, question=question, answer=answer, citations=checked)
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Open the feedback store (creating its schema) when the app starts, not on the first rating."""
+    app.extensions[EXTENSION] = FeedbackStore(settings.feedback_db)
+
+
+@bp.post("/feedback")
+def feedback() -> tuple[Response, int]:
+    """Store one rating; 201 with the stored id."""
+    item = parse_feedback(read_json_object(), current_app.config["SETTINGS"])
+    stored = current_app.extensions[EXTENSION].record(item)
+    return jsonify({"id": stored, "status": "recorded"}), 201
