@@ -98,47 +98,52 @@ def _field(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], whe
     return value
 
 
+def _objects(data: Mapping[str, Any], key: str, name: str, build: Callable[[Mapping[str, Any], str], Any]) -> tuple:
+    """`build(object, where)` for each object of the list in `data[key]`; `name` labels errors ("citation 2")."""
+    built = []
+    for k, raw in enumerate(_field(data, key, list, "the answer")):
+        where = f"{name} {k}"
+        if not isinstance(raw, Mapping):
+            raise ServiceError(f"{where} is not an object")
+        built.append(build(raw, where))
+    return tuple(built)
+
+
+def _cited_quote(raw: Mapping[str, Any], where: str) -> CitedQuote:
+    return CitedQuote(
+        n=_field(raw, "n", int, where),
+        doc_id=_field(raw, "doc_id", str, where),
+        quote=_field(raw, "quote", str, where),
+        title=str(raw.get("title", "")),
+        section=str(raw.get("section", "")),
+    )
+
+
+def _retrieved_passage(raw: Mapping[str, Any], where: str) -> RetrievedPassage:
+    return RetrievedPassage(
+        doc_id=_field(raw, "doc_id", str, where),
+        start=_field(raw, "start", int, where),
+        end=_field(raw, "end", int, where),
+        text=_field(raw, "text", str, where),
+        score=float(_field(raw, "score", (int, float), where)),
+    )
+
+
 def parse_reply(data: Any) -> Reply:
     """A Reply from a JSON answer; ServiceError when it doesn't follow the contract."""
     where = "the answer"
     if not isinstance(data, Mapping):
         raise ServiceError("the answer is not a JSON object")
-    citations = []
-    for k, raw in enumerate(_field(data, "citations", list, where)):
-        cwhere = f"citation {k}"
-        if not isinstance(raw, Mapping):
-            raise ServiceError(f"{cwhere} is not an object")
-        citations.append(
-            CitedQuote(
-                n=_field(raw, "n", int, cwhere),
-                doc_id=_field(raw, "doc_id", str, cwhere),
-                quote=_field(raw, "quote", str, cwhere),
-                title=str(raw.get("title", "")),
-                section=str(raw.get("section", "")),
-            )
-        )
-    passages = []
-    for k, raw in enumerate(_field(data, "passages", list, where)):
-        pwhere = f"passage {k}"
-        if not isinstance(raw, Mapping):
-            raise ServiceError(f"{pwhere} is not an object")
-        passages.append(
-            RetrievedPassage(
-                doc_id=_field(raw, "doc_id", str, pwhere),
-                start=_field(raw, "start", int, pwhere),
-                end=_field(raw, "end", int, pwhere),
-                text=_field(raw, "text", str, pwhere),
-                score=float(_field(raw, "score", (int, float), pwhere)),
-            )
-        )
+    citations = _objects(data, "citations", "citation", _cited_quote)
+    passages = _objects(data, "passages", "passage", _retrieved_passage)
     confidence = data.get("confidence")  # optional in the contract
     if isinstance(confidence, bool) or not isinstance(confidence, int | float):
         confidence = None
     return Reply(
         answer=_field(data, "answer", str, where),
         abstained=_field(data, "abstained", bool, where),
-        citations=tuple(citations),
-        passages=tuple(passages),
+        citations=citations,
+        passages=passages,
         confidence=None if confidence is None else float(confidence),
     )
 
@@ -152,7 +157,6 @@ class EngineSystem:
         self.name = name or retriever
 
     def ask(self, question: str, history: Sequence[Turn]) -> Mapping[str, Any]:
-        from qa_service.models import Turn
         from qa_service.serialize import answer_to_json
 
         turns = [Turn(t.question, t.answer) for t in history]
