@@ -43,4 +43,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     slack.init_app(app, settings)  # /slack/events; the bot itself only with both Slack settings
     app.register_blueprint(feedback_api.bp)
     app.register_blueprint(widget.bp)
+    app.register_blueprint(widget.source_bp)
     return app

@@ -31,7 +31,7 @@ def _progress(items: Iterable[T], total: int, label: str) -> Iterable[T]:
 def _embedder(settings: Settings):
     from .embedding import Embedder
 
-    return Embedder(name=settings.model_name)
+    return Embedder.from_settings(settings)
 
 
 def _report(report: BuildReport) -> str:

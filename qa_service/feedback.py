@@ -1,41 +1,45 @@
 """Thumbs up/down on answers, from the widget and from Slack, in one SQLite store.
 
 Maintainers review thumbs-down answers as candidate gold items (`python -m evaluate
-feedback`), so each record keeps the question, the answer and its citations as shown.
-SQLite serialises writers across gunicorn workers; each call opens its own connection,
-so the store is safe to share between threads.
+feedback`), so each record keeps the question, the answer and its citations as shown, and
+the conversation that came before it: a follow-up ("Who is their head of safeguarding?")
+means nothing without its earlier turns. The table lives in the service's SQLite file (see
+sqlite_store), which adds the `history` column to a file written before it existed.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .models import Turn
+from .sqlite_store import SQLiteFile, Table, history_column, history_from_column
+
 RATINGS = ("up", "down")
 CLIENTS = ("widget", "slack", "api")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    client TEXT NOT NULL,
-    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    citations TEXT NOT NULL,
-    comment TEXT NOT NULL DEFAULT ''
-);
-"""
+FEEDBACK_TABLE = Table("feedback", (
+    "id INTEGER PRIMARY KEY AUTOINCREMENT",
+    "created_at TEXT NOT NULL",
+    "client TEXT NOT NULL",
+    "rating TEXT NOT NULL CHECK (rating IN ('up', 'down'))",
+    "question TEXT NOT NULL",
+    "answer TEXT NOT NULL",
+    "citations TEXT NOT NULL",
+    "comment TEXT NOT NULL DEFAULT ''",
+    "history TEXT NOT NULL DEFAULT '[]'",  # added later: rows from before it read as no history
+))
 
 
 @dataclass(frozen=True)
 class Feedback:
-    """One rating of one answer; `citations` is the answer's citation list as JSON-able dicts."""
+    """One rating of one answer.
+
+    `citations` is the answer's citation list as JSON-able dicts; `history` the conversation's
+    earlier questions and answers, oldest first, as the client sent them with the question.
+    """
 
     client: str
     rating: str
@@ -45,6 +49,7 @@ class Feedback:
     comment: str = ""
     created_at: str = ""
     id: int | None = None
+    history: tuple[Turn, ...] = ()
 
 
 class FeedbackStore:
@@ -52,14 +57,7 @@ class FeedbackStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10)) as db, db:
-            yield db
+        self._file = SQLiteFile(path, (FEEDBACK_TABLE,))
 
     def record(self, item: Feedback) -> int:
         """Store a rating and return its id; raises ValueError for an unknown rating or client."""
@@ -68,26 +66,28 @@ class FeedbackStore:
         if item.client not in CLIENTS:
             raise ValueError(f"client must be one of {', '.join(CLIENTS)}")
         created = item.created_at or datetime.now(UTC).isoformat(timespec="seconds")
-        with self._connect() as db:
+        with self._file.connect() as db:
             cursor = db.execute(
-                "INSERT INTO feedback (created_at, client, rating, question, answer, citations, comment)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO feedback (created_at, client, rating, question, answer, citations, comment, history)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (created, item.client, item.rating, item.question, item.answer,
-                 json.dumps(list(item.citations), ensure_ascii=False), item.comment),
+                 json.dumps(list(item.citations), ensure_ascii=False), item.comment,
+                 history_column(item.history)),
             )
             return int(cursor.lastrowid)
 
     def items(self, rating: str | None = None) -> list[Feedback]:
         """Stored ratings, oldest first, optionally only 'up' or 'down'."""
-        query = "SELECT id, created_at, client, rating, question, answer, citations, comment FROM feedback"
+        query = "SELECT id, created_at, client, rating, question, answer, citations, comment, history FROM feedback"
         params: tuple = ()
         if rating is not None:
             query += " WHERE rating = ?"
             params = (rating,)
-        with self._connect() as db:
+        with self._file.connect() as db:
             rows = db.execute(query + " ORDER BY id", params).fetchall()
         return [
             Feedback(id=r[0], created_at=r[1], client=r[2], rating=r[3], question=r[4], answer=r[5],
-                     citations=tuple(json.loads(r[6])), comment=r[7])
+                     citations=tuple(json.loads(r[6])), comment=r[7],
+                     history=history_from_column(r[8]))
             for r in rows
         ]

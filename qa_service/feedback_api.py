@@ -2,7 +2,9 @@
 
 Thumbs-down answers become candidate gold items (`python -m evaluate feedback`), so a rating
 is stored with the question, the answer text and the citations exactly as the client showed
-them. The body is checked before anything is stored: a bad one is a 4xx JSON error (see
+them, and with the conversation history the question was asked with: the question and
+`history` are read by /api/ask's own parser, so they are checked exactly as when asked.
+The body is checked before anything is stored: a bad one is a 4xx JSON error (see
 http_errors) and leaves the store unchanged. CORS comes from `cors` like every /api/* route.
 """
 
@@ -14,7 +16,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from .api import read_json_object
-from .ask_request import ANSWER_CHARS_PER_QUESTION_CHAR, check_question, is_text
+from .ask_request import ANSWER_CHARS_PER_QUESTION_CHAR, is_text, parse_ask_request
 from .config import Settings
 from .feedback import RATINGS, Feedback, FeedbackStore
 from .http_errors import RequestError
@@ -24,7 +26,7 @@ bp = Blueprint("feedback", __name__, url_prefix="/api")
 EXTENSION = "qa_service.feedback_api"
 CLIENT = "widget"  # the one browser client; Slack records its ratings in-process, not over HTTP
 MAX_CITATIONS = 50  # an answer quotes 1-3 sentences; anything near this is not an answer we gave
-CITATION_TEXT_FIELDS = ("doc_id", "title", "source", "date", "section", "quote")
+CITATION_FIELDS = ("n", "doc_id", "title", "source", "date", "section", "quote", "start", "end")  # the contract's order
 CITATION_INT_FIELDS = ("n", "start", "end")
 
 
@@ -56,27 +58,27 @@ def _check_citation(index: int, item: Any, limit: int) -> dict[str, Any]:
     if not isinstance(item.get("doc_id"), str) or not item["doc_id"].strip():
         raise _bad(f"{where}.doc_id must be a non-empty string.")
     citation: dict[str, Any] = {}
-    for name in CITATION_INT_FIELDS:
-        if name in item:
-            if not _is_int(item[name]) or item[name] < 0:
-                raise _bad(f"{where}.{name} must be a non-negative integer.")
-            citation[name] = item[name]
-    for name in CITATION_TEXT_FIELDS:
-        if name in item:
+    for name in (f for f in CITATION_FIELDS if f in item):
+        if name not in CITATION_INT_FIELDS:
             citation[name] = _check_text(item[name], f"{where}.{name}", limit)
+        elif not _is_int(item[name]) or item[name] < 0:
+            raise _bad(f"{where}.{name} must be a non-negative integer.")
+        else:
+            citation[name] = item[name]
     return citation
 
 
 def parse_feedback(payload: Mapping[str, Any], settings: Settings) -> Feedback:
     """A Feedback from a decoded JSON object, or a RequestError / InvalidQuestion saying what to fix.
 
-    The question goes through the same check as /api/ask (code bad_question); everything else
-    is bad_feedback. Unknown fields are ignored, as /api/ask does.
+    The question and the optional `history` go through /api/ask's parser (codes bad_question
+    and bad_history); everything else is bad_feedback. Unknown fields are ignored, as /api/ask
+    does.
     """
     rating = payload.get("rating")
     if rating not in RATINGS:
         raise _bad('"rating" must be "up" or "down".')
-    question = check_question(payload.get("question"), settings)
+    asked = parse_ask_request(payload, settings)
     answer_limit = settings.max_question_chars * ANSWER_CHARS_PER_QUESTION_CHAR
     if "answer" not in payload:
         raise _bad('"answer" is required: the answer text as /api/ask returned it.')
@@ -87,7 +89,8 @@ def parse_feedback(payload: Mapping[str, Any], settings: Settings) -> Feedback:
     if len(citations) > MAX_CITATIONS:
         raise _bad(f'"citations" has {len(citations)} items; an answer has at most {MAX_CITATIONS}.')
     checked = tuple(_check_citation(i, c, answer_limit) for i, c in enumerate(citations))
-    return Feedback(client=CLIENT, rating=rating, question=question, answer=answer, citations=checked)
+    return Feedback(client=CLIENT, rating=rating, question=asked.question, answer=answer, citations=checked,
+                    history=asked.history)
 
 
 def init_app(app: Flask, settings: Settings) -> None:

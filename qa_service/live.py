@@ -79,7 +79,7 @@ class LiveEngine:
         build = current_build(settings.index_dir)
         if engine is not None:
             return cls(settings, engine.embedder, engine, build)
-        embedder = Embedder(name=settings.model_name)
+        embedder = Embedder.from_settings(settings)
         try:
             return cls(settings, embedder, Engine.load(settings, embedder), build)
         except IndexUnavailable as exc:

@@ -49,6 +49,15 @@ def _error(description: str) -> dict[str, Any]:
     return _json(_ref("Error"), description)
 
 
+def _file(summary: str, operation_id: str, media_type: str, description: str) -> dict[str, Any]:
+    """A GET route that serves one page or file (not JSON) and cannot fail."""
+    return {"get": {
+        "summary": summary,
+        "operationId": operation_id,
+        "responses": {"200": _content(media_type, description)},
+    }}
+
+
 def schemas(settings: Settings) -> dict[str, Any]:
     """The component schemas: request and response bodies as clients see them."""
     summary = {
@@ -60,12 +69,13 @@ def schemas(settings: Settings) -> dict[str, Any]:
         "url": STRING,
         "sections": {"type": "array", "items": _ref("Section")},
     }
+    question = {"type": "string", "minLength": 1, "maxLength": settings.max_question_chars}
+    history = {"type": "array", "maxItems": settings.max_history_turns, "items": _ref("Turn")}
     return {
         "AskRequest": _obj(
             {
-                "question": {"type": "string", "minLength": 1, "maxLength": settings.max_question_chars,
-                             "description": "Not blank."},
-                "history": {"type": "array", "maxItems": settings.max_history_turns, "items": _ref("Turn"),
+                "question": {**question, "description": "Not blank."},
+                "history": {**history,
                             "description": "Earlier turns of the conversation, oldest first; used for follow-ups."},
             },
             "A question, with the conversation so far. Unknown fields are ignored.",
@@ -73,7 +83,7 @@ def schemas(settings: Settings) -> dict[str, Any]:
         ),
         "Turn": _obj(
             {
-                "question": {"type": "string", "minLength": 1, "maxLength": settings.max_question_chars},
+                "question": question,
                 "answer": {"type": "string",
                            "maxLength": settings.max_question_chars * ANSWER_CHARS_PER_QUESTION_CHAR},
             },
@@ -127,13 +137,15 @@ def schemas(settings: Settings) -> dict[str, Any]:
         "FeedbackRequest": _obj(
             {
                 "rating": {"enum": ["up", "down"]},
-                "question": {"type": "string", "minLength": 1, "maxLength": settings.max_question_chars,
-                             "description": "The question as asked (checked like /api/ask's)."},
+                "question": {**question, "description": "The question as asked (checked like /api/ask's)."},
                 "answer": {"type": "string",
                            "maxLength": settings.max_question_chars * ANSWER_CHARS_PER_QUESTION_CHAR,
                            "description": "The answer text as /api/ask returned it."},
                 "citations": {"type": "array", "maxItems": MAX_CITATIONS, "items": _ref("Citation"),
                               "description": "The answer's citations as returned; unknown fields are dropped."},
+                "history": {**history, "description": "The history the question was asked with, as sent to "
+                                                      "/api/ask (checked the same way): a reviewer needs the "
+                                                      "earlier turns to judge a follow-up."},
             },
             "A rating of one answer. Unknown fields are ignored.",
             required=["rating", "question", "answer"],
@@ -207,30 +219,37 @@ def openapi_spec(settings: Settings) -> dict[str, Any]:
                 "responses": {
                     "201": _json(_ref("FeedbackRecorded"), "Stored."),
                     "400": _error("Bad body or fields (empty_body, invalid_json, not_an_object, bad_question, "
-                                  "bad_feedback)."),
+                                  "bad_history, bad_feedback)."),
                     "413": _error(f"Body over {settings.max_body_bytes} bytes (body_too_large)."),
                     "415": _error("Content-Type is not application/json (unsupported_media_type)."),
                 },
             }},
-            "/": {"get": {
-                "summary": "Demo page about the collection, embedding the chat widget (HTML, CSP 'self').",
-                "operationId": "demoPage",
-                "responses": {"200": _content("text/html", "The demo page.")},
-            }},
-            "/widget.js": {"get": {
-                "summary": "The embeddable chat widget: <script src=\"https://HOST/widget.js\" defer></script>.",
-                "operationId": "widgetScript",
-                "responses": {"200": _content("text/javascript", "The widget script.")},
-            }},
-            "/widget.css": {"get": {
-                "summary": "The widget's styles, loaded by widget.js into its shadow root.",
-                "operationId": "widgetStyles",
-                "responses": {"200": _content("text/css", "The widget stylesheet.")},
-            }},
-            "/demo.css": {"get": {
-                "summary": "Styles of the demo page.",
-                "operationId": "demoStyles",
-                "responses": {"200": _content("text/css", "The demo page stylesheet.")},
+            "/": _file("Demo page about the collection, embedding the chat widget (HTML, CSP 'self').",
+                       "demoPage", "text/html", "The demo page."),
+            "/widget.js": _file("The embeddable chat widget: <script src=\"https://HOST/widget.js\" defer></script>.",
+                                "widgetScript", "text/javascript", "The widget script."),
+            "/widget.css": _file("The widget's styles, loaded by widget.js into its shadow root.",
+                                 "widgetStyles", "text/css", "The widget stylesheet."),
+            "/demo.css": _file("Styles of the service's own pages (the demo page and the source page).",
+                               "demoStyles", "text/css", "The pages' stylesheet."),
+            "/source/{doc_id}": {"get": {
+                "summary": "A page showing one document's cleaned text with the span start..end marked "
+                           "(<mark id=\"quote\">; link with #quote to scroll to it). HTML for people, CSP 'self'; "
+                           "Slack's citations link here when QA_PUBLIC_URL is set.",
+                "operationId": "sourcePage",
+                "parameters": [
+                    {"name": "doc_id", "in": "path", "required": True, "schema": STRING},
+                    {"name": "start", "in": "query", "required": False, "schema": OFFSET,
+                     "description": "First character of the span (with `end`; both or neither)."},
+                    {"name": "end", "in": "query", "required": False, "schema": OFFSET,
+                     "description": "One past the last character of the span: the citation's `end`."},
+                ],
+                "responses": {
+                    "200": _content("text/html", "The document, the span marked."),
+                    "400": _content("text/html", "Offsets that are not a span of the text (bad_span)."),
+                    "404": _content("text/html", "No document has this id (unknown_document)."),
+                    "503": _content("text/html", "No index is loaded (index_unavailable)."),
+                },
             }},
             "/healthz": {"get": {
                 "summary": "Liveness.",

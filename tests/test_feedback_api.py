@@ -17,6 +17,7 @@ from qa_service.app import create_app
 from qa_service.config import Settings
 from qa_service.engine import Engine
 from qa_service.feedback import FeedbackStore
+from qa_service.models import Turn
 
 Check = Callable[[object, str], None]
 ORIGIN = "https://site.example"
@@ -77,6 +78,22 @@ def test_unknown_citation_fields_are_dropped_and_citations_are_optional(feedback
     assert second.citations == ()
 
 
+def test_a_rating_of_a_follow_up_is_stored_with_its_history(
+    feedback_client: FlaskClient, db: Path, check_schema: Check
+) -> None:
+    first = real_answer(feedback_client)
+    history = [{"question": QUESTION, "answer": first["answer"]}]
+    follow_up = "What did he say about social workers?"
+    second = feedback_client.post("/api/ask", json={"question": follow_up, "history": history}).get_json()
+    body = {"rating": "down", "question": follow_up, "answer": second["answer"], "citations": second["citations"],
+            "history": history}
+    check_schema(body, "FeedbackRequest")
+    assert feedback_client.post("/api/feedback", json=body).status_code == 201
+    [stored] = FeedbackStore(db).items()
+    assert stored.history == (Turn(QUESTION, first["answer"]),)
+    assert (stored.question, stored.answer) == (follow_up, second["answer"])
+
+
 GOOD = {"rating": "up", "question": "Q?", "answer": "A.", "citations": []}
 
 
@@ -99,6 +116,14 @@ GOOD = {"rating": "up", "question": "Q?", "answer": "A.", "citations": []}
         ({"citations": [{"n": 1, "doc_id": "a", "start": -1}]}, "bad_feedback", "citations[0].start"),
         ({"citations": [{"n": 1, "doc_id": "a", "quote": 5}]}, "bad_feedback", "citations[0].quote"),
         ({"citations": [{"n": 1, "doc_id": "a"}] * 51}, "bad_feedback", "51"),
+        # history: the same checks and messages as /api/ask's
+        ({"history": {"question": "Q?", "answer": "A."}}, "bad_history", '"history" must be a list'),
+        ({"history": None}, "bad_history", '"history" must be a list'),
+        ({"history": ["Q?"]}, "bad_history", "history[0]"),
+        ({"history": [{"question": "", "answer": "A."}]}, "bad_history", "history[0].question"),
+        ({"history": [{"question": "Q?"}]}, "bad_history", "history[0].answer"),
+        ({"history": [{"question": "Q?", "answer": "\ud800"}]}, "bad_history", "Unicode"),
+        ({"history": [{"question": "Q?", "answer": "A."}] * 21}, "bad_history", "21 turns"),
     ],
 )
 def test_bad_feedback_is_a_json_400_that_stores_nothing(
@@ -113,6 +138,15 @@ def test_bad_feedback_is_a_json_400_that_stores_nothing(
     check_schema(error, "Error")
     assert error["error"]["code"] == code
     assert words in error["error"]["message"]
+    assert FeedbackStore(db).items() == []
+
+
+def test_history_is_refused_exactly_as_ask_refuses_it(feedback_client: FlaskClient, db: Path) -> None:
+    for history in ([{"question": "x" * 1001, "answer": ""}], [{"question": "Q?", "answer": 5}], "[]"):
+        asked = feedback_client.post("/api/ask", json={"question": "Q?", "history": history})
+        rated = feedback_client.post("/api/feedback", json={**GOOD, "history": history})
+        assert asked.status_code == rated.status_code == 400
+        assert asked.get_json() == rated.get_json()
     assert FeedbackStore(db).items() == []
 
 
@@ -152,12 +186,14 @@ json_values = st.recursive(
 citation_bodies = st.fixed_dictionaries(
     {}, optional={"n": json_values, "doc_id": json_values, "start": json_values, "quote": json_values}
 )
+turn_bodies = st.fixed_dictionaries({}, optional={"question": json_values, "answer": json_values})
 feedback_bodies = st.one_of(
     json_values,
     st.fixed_dictionaries(
         {"rating": st.one_of(st.sampled_from(["up", "down"]), json_values)},
         optional={"question": st.one_of(st.text(max_size=30), json_values), "answer": json_values,
-                  "citations": st.one_of(json_values, st.lists(citation_bodies, max_size=3))},
+                  "citations": st.one_of(json_values, st.lists(citation_bodies, max_size=3)),
+                  "history": st.one_of(json_values, st.lists(turn_bodies, max_size=3))},
     ),
 )
 

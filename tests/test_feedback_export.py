@@ -12,6 +12,7 @@ import pytest
 from evaluate import cli
 from evaluate.gold import parse_gold
 from qa_service.feedback import Feedback, FeedbackStore
+from qa_service.models import Turn
 
 CITATION = {"n": 1, "doc_id": "003_7bfe52c2e0f08c40", "title": "Action for Children backs Munro report",
             "source": "PoliticsHome", "date": "", "section": "", "quote": "Shaun Kelly said:", "start": 5, "end": 22}
@@ -46,11 +47,32 @@ def test_thumbs_down_become_gold_candidates_the_loader_reads(db: Path, tmp_path:
     assert first["turns"] == [{"question": "Who leads safeguarding?", "answer_groups": [], "docs": [], "evidence": ""}]
     assert first["feedback"]["answer"] == "Shaun Kelly said: [1]"
     assert first["feedback"]["citations"] == [CITATION]
+    assert first["feedback"]["history"] == []  # a first question: one turn, nothing before it
     assert (second["feedback"]["client"], second["feedback"]["comment"]) == ("slack", "it should say so")
     assert second["turns"][0]["question"] == "Lasagne “recipe”?"  # kept as typed, not escaped
     items = parse_gold(out.read_text(encoding="utf-8"), "candidates")  # the gold loader takes the file as it is
     assert [item.category for item in items] == ["feedback", "feedback"]
     assert not any(item.turns[0].answerable for item in items)  # truth is the reviewer's to fill in
+
+
+def test_a_follow_up_becomes_a_conversation_with_its_earlier_turns_first(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.sqlite3"
+    history = (Turn("Which charity backed the Munro report?", "Action for Children backs Munro report [1]"),
+               Turn("Who spoke for it?", "Shaun Kelly said: [1]"))
+    FeedbackStore(path).record(Feedback("slack", "down", "Who is their head of safeguarding?", "Shaun Kelly said: [1]",
+                                        (CITATION,), history=history))
+    code, stdout, _ = run("feedback", "--db", str(path))
+    assert code == 0
+    [line] = [json.loads(row) for row in stdout.splitlines()]
+    empty = {"answer_groups": [], "docs": [], "evidence": ""}
+    assert line["turns"] == [{"question": "Which charity backed the Munro report?", **empty},
+                             {"question": "Who spoke for it?", **empty},
+                             {"question": "Who is their head of safeguarding?", **empty}]
+    assert line["feedback"]["history"] == [{"question": t.question, "answer": t.answer} for t in history]
+    assert line["feedback"]["answer"] == "Shaun Kelly said: [1]"  # the rated answer, i.e. the last turn's
+    [item] = parse_gold(stdout, "candidates")
+    assert [turn.question for turn in item.turns] == [t.question for t in history] + [
+        "Who is their head of safeguarding?"]
 
 
 def test_default_output_is_stdout_and_default_db_is_the_setting(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import json
 import logging
+import re
 import threading
 import time
 import uuid
@@ -28,17 +30,18 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 import requests
 import yaml
+from block_kit import check_block_kit, texts_of
 from flask import Flask
 from flask.testing import FlaskClient
 
 from qa_service.app import create_app
-from qa_service.config import PROJECT_ROOT, Settings
+from qa_service.config import PROJECT_ROOT, Settings, load_settings
 from qa_service.engine import Engine
 from qa_service.feedback import FeedbackStore
 from qa_service.models import Turn
-from qa_service.slack.blocks import MAX_BLOCKS, MAX_CONTEXT_ELEMENTS, MAX_TEXT, escape
+from qa_service.slack.blocks import escape
 from qa_service.slack.events import Conversation
-from qa_service.slack.store import SlackStore
+from qa_service.slack.store import SlackStore, SlackTurn
 from qa_service.slack.views import EXTENSION
 
 TOKEN = "xoxb-test-token"
@@ -53,6 +56,9 @@ WAIT = 60.0  # seconds: an answer takes well under one; a loaded CI machine gets
 SAFEGUARDING = "Who is the head of safeguarding at Action for Children?"
 SAFEGUARDING_DOC = "003_7bfe52c2e0f08c40"
 FOLLOW_UP = "What did he say about social workers?"
+THIRD = "Who did he say feels powerless?"
+ELSEWHERE = "What did the government decide about the early intervention duty?"
+PUBLIC_URL = "https://qa.example.org"
 
 
 # --- a fake Slack Web API ------------------------------------------------------------------------
@@ -246,6 +252,11 @@ def message(text: str, channel: str = CHANNEL, channel_type: str = "channel", th
     return event
 
 
+def dm(text: str, thread_ts: str | None = None) -> dict[str, Any]:
+    """A message in the DM with the bot (in a thread of it with `thread_ts`)."""
+    return message(text, channel=DM, channel_type="im", thread_ts=thread_ts)
+
+
 def send_event(client: FlaskClient, event: dict[str, Any], event_id: str | None = None, **headers: str) -> Any:
     body = event_body(event, event_id)
     return client.post("/slack/events", data=body, headers=signed(body, "application/json", **headers))
@@ -280,9 +291,9 @@ def click(client: FlaskClient, action_id: str, value: str, response_url: str, us
 # --- the app under test ----------------------------------------------------------------------------
 
 
-def slack_settings(collection: Settings, fake: FakeSlack, db: Path) -> Settings:
+def slack_settings(collection: Settings, fake: FakeSlack, db: Path, **changes: object) -> Settings:
     return collection.with_overrides(feedback_db=db, slack_bot_token=TOKEN, slack_signing_secret=SECRET,
-                                     slack_api_url=fake.api_url)
+                                     slack_api_url=fake.api_url, **changes)
 
 
 @pytest.fixture
@@ -308,30 +319,38 @@ def store_of(app: Flask) -> SlackStore:
     return SlackStore(app.config["SETTINGS"].feedback_db)
 
 
-def texts_of(blocks: list[dict[str, Any]]) -> list[str]:
-    """Every text in a message's blocks (sections, context elements, button labels)."""
-    found = []
-    for block in blocks:
-        if "text" in block:
-            found.append(block["text"]["text"])
-        for element in block.get("elements", []):
-            found.append(element["text"] if isinstance(element["text"], str) else element["text"]["text"])
-    return found
+def answer_posted(app: Flask, fake: FakeSlack, count: int = 1) -> dict[str, Any]:
+    """The `count`-th message posted, once its turn is stored too: the listener stores it just after
+    posting, and a follow-up or a click sent before then would find no answer to build on."""
+    params = fake.wait_for("chat.postMessage", count=count)[count - 1].params
+    stored_turn(app, params["blocks"])
+    return params
+
+
+def follow_up_in_a_thread(app: Flask, client: FlaskClient, fake: FakeSlack) -> tuple[str, dict[str, Any]]:
+    """SAFEGUARDING asked with a mention, then FOLLOW_UP in its thread: the thread's ts and the follow-up's answer."""
+    first = mention(SAFEGUARDING)
+    send_event(client, first)
+    answer_posted(app, fake)
+    send_event(client, message(FOLLOW_UP, thread_ts=first["ts"]))
+    return first["ts"], answer_posted(app, fake, count=2)
+
+
+def stored_turn(app: Flask, blocks: list[dict[str, Any]], timeout: float = WAIT) -> SlackTurn:
+    """The turn a posted answer's buttons name, once the listener has stored it (just after posting)."""
+    turn_id, store = buttons(blocks)["feedback_up"], store_of(app)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        turn = store.turn(turn_id)
+        if turn is not None:
+            return turn
+        time.sleep(0.02)
+    pytest.fail(f"turn {turn_id} was not stored within {timeout}s")
 
 
 def buttons(blocks: list[dict[str, Any]]) -> dict[str, str]:
     """action_id -> value of every button."""
     return {e["action_id"]: e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
-
-
-def check_block_kit(blocks: list[dict[str, Any]]) -> None:
-    """Block Kit's limits: 50 blocks, 3,000 characters per text, 10 elements per context block."""
-    assert 0 < len(blocks) <= MAX_BLOCKS
-    for text in texts_of(blocks):
-        assert len(text) <= MAX_TEXT
-    for block in blocks:
-        if block["type"] == "context":
-            assert 0 < len(block["elements"]) <= MAX_CONTEXT_ELEMENTS
 
 
 # --- configuration ---------------------------------------------------------------------------------
@@ -352,6 +371,22 @@ def test_a_token_without_a_signing_secret_leaves_the_bot_off(collection: Setting
     error = app.test_client().post("/slack/events", data="{}").get_json()["error"]
     assert error["code"] == "slack_not_configured"
     assert "SLACK_SIGNING_SECRET" in error["message"] and "SLACK_BOT_TOKEN" not in error["message"]
+
+
+@pytest.mark.parametrize(("raw", "read"), [
+    ("", ""),
+    ("https://qa.example.org/", "https://qa.example.org"),
+    (" http://127.0.0.1:8000/qa ", "http://127.0.0.1:8000/qa"),  # under a path prefix
+])
+def test_the_public_url_is_read_without_its_trailing_slash(raw: str, read: str) -> None:
+    assert load_settings({"QA_PUBLIC_URL": raw}).public_url == read
+
+
+@pytest.mark.parametrize("raw", ["qa.example.org", "javascript:alert(1)", "ftp://qa.example.org", "https://",
+                                 "https://qa.example.org/?x=1", "https://qa.example.org/#top", "https://[::1"])
+def test_a_public_url_no_link_could_use_stops_the_service_starting(raw: str) -> None:
+    with pytest.raises(ValueError, match="QA_PUBLIC_URL must be an http"):
+        load_settings({"QA_PUBLIC_URL": raw})
 
 
 def test_manifest_declares_the_scopes_events_and_urls_the_bot_uses() -> None:
@@ -444,20 +479,14 @@ def test_a_mention_inside_a_thread_is_answered_in_that_thread(
 def test_a_follow_up_in_an_answered_thread_needs_no_mention_and_uses_the_history(
     slack_app: Flask, slack: FlaskClient, fake_slack: FakeSlack, engine: Engine
 ) -> None:
-    first = mention(SAFEGUARDING)
-    send_event(slack, first)
-    fake_slack.wait_for("chat.postMessage")
-
-    send_event(slack, message(FOLLOW_UP, thread_ts=first["ts"]))
-    posts = fake_slack.wait_for("chat.postMessage", count=2)
-    follow = posts[1].params
-    assert follow["thread_ts"] == first["ts"] and follow["channel"] == CHANNEL
+    thread_ts, follow = follow_up_in_a_thread(slack_app, slack, fake_slack)
+    assert follow["thread_ts"] == thread_ts and follow["channel"] == CHANNEL
 
     earlier = engine.ask(SAFEGUARDING)
     with_history = engine.ask(FOLLOW_UP, (Turn(SAFEGUARDING, earlier.answer),))
     assert with_history.query != engine.ask(FOLLOW_UP).query  # the history changes what is searched...
     assert escape(with_history.answer) in follow["text"]  # ...and the bot answered with it
-    assert len(store_of(slack_app).history(Conversation(TEAM, CHANNEL, first["ts"]), 10)) == 2
+    assert len(store_of(slack_app).history(Conversation(TEAM, CHANNEL, thread_ts), 10)) == 2
     assert fake_slack.of("conversations.replies") == []  # the history came from our own store
 
 
@@ -486,15 +515,54 @@ def test_a_mention_in_an_answered_thread_is_answered_once_though_slack_sends_it_
 def test_a_direct_message_is_answered_in_the_dm_and_its_follow_ups_use_the_history(
     slack_app: Flask, slack: FlaskClient, fake_slack: FakeSlack, engine: Engine
 ) -> None:
-    send_event(slack, message(SAFEGUARDING, channel=DM, channel_type="im"))
-    [post] = fake_slack.wait_for("chat.postMessage")
-    assert post.params["channel"] == DM and "thread_ts" not in post.params
-    assert SAFEGUARDING_DOC in " ".join(texts_of(post.params["blocks"]))
+    send_event(slack, dm(SAFEGUARDING))
+    post = answer_posted(slack_app, fake_slack)
+    assert post["channel"] == DM and "thread_ts" not in post
+    assert SAFEGUARDING_DOC in " ".join(texts_of(post["blocks"]))
 
-    send_event(slack, message(FOLLOW_UP, channel=DM, channel_type="im"))
+    send_event(slack, dm(FOLLOW_UP))
     follow = fake_slack.wait_for("chat.postMessage", count=2)[1].params
     earlier = engine.ask(SAFEGUARDING)
     assert escape(engine.ask(FOLLOW_UP, (Turn(SAFEGUARDING, earlier.answer),)).answer) in follow["text"]
+
+
+@pytest.mark.parametrize("hangs_from", ["answer", "question"])
+def test_a_dm_thread_starts_from_the_dm_up_to_the_message_it_hangs_from(
+    slack_app: Flask, slack: FlaskClient, fake_slack: FakeSlack, engine: Engine, hangs_from: str
+) -> None:
+    first = dm(SAFEGUARDING)
+    send_event(slack, first)
+    answer_posted(slack_app, fake_slack)
+    send_event(slack, dm(ELSEWHERE))  # the DM goes on below the message the thread will hang from
+    answer_posted(slack_app, fake_slack, count=2)
+    root = fake_slack.posted_ts[0] if hangs_from == "answer" else first["ts"]
+
+    send_event(slack, dm(FOLLOW_UP, thread_ts=root))
+    reply = answer_posted(slack_app, fake_slack, count=3)
+    assert reply["channel"] == DM and reply["thread_ts"] == root
+    earlier = (Turn(SAFEGUARDING, engine.ask(SAFEGUARDING).answer),)  # not ELSEWHERE: it came later
+    expected = engine.ask(FOLLOW_UP, earlier)
+    assert expected.query != engine.ask(FOLLOW_UP).query  # without the history it would search otherwise
+    assert escape(expected.answer) in reply["text"]
+    assert stored_turn(slack_app, reply["blocks"]).history == earlier
+
+    send_event(slack, dm(THIRD, thread_ts=root))  # the thread's own turns follow the DM's
+    third = fake_slack.wait_for("chat.postMessage", count=4)[3].params
+    assert third["thread_ts"] == root
+    history = (*earlier, Turn(FOLLOW_UP, expected.answer))
+    assert stored_turn(slack_app, third["blocks"]).history == history
+    assert escape(engine.ask(THIRD, history).answer) in third["text"]
+    assert fake_slack.of("conversations.replies") == []
+
+
+def test_a_dm_thread_under_a_message_the_bot_never_answered_starts_afresh(
+    slack_app: Flask, slack: FlaskClient, fake_slack: FakeSlack
+) -> None:
+    send_event(slack, dm(SAFEGUARDING))
+    answer_posted(slack_app, fake_slack)
+    send_event(slack, dm(FOLLOW_UP, thread_ts=new_ts()))  # e.g. under a note the person wrote themselves
+    reply = fake_slack.wait_for("chat.postMessage", count=2)[1].params
+    assert stored_turn(slack_app, reply["blocks"]).history == ()
 
 
 def test_an_abstention_says_so_and_offers_only_related_reading(
@@ -542,7 +610,7 @@ def test_slash_command_answers_only_the_asker_and_can_post_to_the_channel(
     assert any("You asked" in t for t in texts_of(blocks))
     assert fake_slack.of("chat.postMessage") == []  # nobody else sees it yet
 
-    turn_id = buttons(blocks)["post_to_channel"]
+    turn_id = stored_turn(slack_app, blocks).turn_id
     click(slack, "post_to_channel", turn_id, fake_slack.response_url())
     [post] = fake_slack.wait_for("chat.postMessage")
     assert post.params["channel"] == CHANNEL and "thread_ts" not in post.params
@@ -566,7 +634,7 @@ def test_post_to_channel_posts_once_and_can_be_retried_after_slack_refused(
 ) -> None:
     command(slack, SAFEGUARDING, fake_slack.response_url())
     [reply] = fake_slack.wait_for("response_url")
-    turn_id = buttons(reply.params["blocks"])["post_to_channel"]
+    turn_id = stored_turn(slack_app, reply.params["blocks"]).turn_id
 
     fake_slack.fail("chat.postMessage", "not_in_channel")
     click(slack, "post_to_channel", turn_id, fake_slack.response_url())
@@ -594,8 +662,7 @@ def test_feedback_buttons_store_one_rating_per_person(
     slack_app: Flask, slack: FlaskClient, fake_slack: FakeSlack, engine: Engine
 ) -> None:
     send_event(slack, mention(SAFEGUARDING))
-    [post] = fake_slack.wait_for("chat.postMessage")
-    values = buttons(post.params["blocks"])
+    values = buttons(answer_posted(slack_app, fake_slack)["blocks"])
     message_container = {"type": "message", "channel_id": CHANNEL, "is_ephemeral": False}
 
     click(slack, "feedback_down", values["feedback_down"], fake_slack.response_url(), container=message_container)
@@ -614,6 +681,39 @@ def test_feedback_buttons_store_one_rating_per_person(
     notes = [c.params["text"] for c in fake_slack.of("response_url")]
     assert sum("already rated" in n for n in notes) == 1
     assert all(c.params["response_type"] == "ephemeral" for c in fake_slack.of("response_url"))
+
+
+def test_a_rating_of_a_follow_up_keeps_the_history_it_was_asked_with(
+    slack_app: Flask, slack: FlaskClient, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    _, follow = follow_up_in_a_thread(slack_app, slack, fake_slack)
+    click(slack, "feedback_down", buttons(follow["blocks"])["feedback_down"], fake_slack.response_url(),
+          container={"type": "message", "channel_id": CHANNEL, "is_ephemeral": False})
+    finish(slack_app)
+    [row] = FeedbackStore(slack_app.config["SETTINGS"].feedback_db).items()
+    earlier = engine.ask(SAFEGUARDING)
+    assert (row.client, row.rating, row.question) == ("slack", "down", FOLLOW_UP)
+    assert row.history == (Turn(SAFEGUARDING, earlier.answer),)
+    assert row.answer == engine.ask(FOLLOW_UP, row.history).answer
+
+
+def test_with_a_public_url_each_source_links_to_a_page_showing_its_span(
+    collection: Settings, engine: Engine, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    app = create_app(slack_settings(collection, fake_slack, tmp_path / "qa.sqlite3", public_url=PUBLIC_URL), engine)
+    client = app.test_client()
+    send_event(client, mention(SAFEGUARDING))
+    [post] = fake_slack.wait_for("chat.postMessage")
+    expected = engine.ask(SAFEGUARDING)
+    lines = [t for t in texts_of(post.params["blocks"]) if t.startswith("*[")]
+    assert len(lines) == len(expected.citations)
+    for line, citation in zip(lines, expected.citations):
+        url = f"{PUBLIC_URL}/source/{citation.doc_id}?start={citation.start}&end={citation.end}#quote"
+        assert line.startswith(f"*[{citation.n}]* <{escape(url)}|{escape(citation.title)}>")
+        page = client.get(url.removeprefix(PUBLIC_URL).split("#")[0])  # the page that link opens
+        assert page.status_code == 200
+        marked = re.search(r'<mark id="quote">(.*?)</mark>', page.get_data(as_text=True), re.DOTALL)
+        assert marked and html.unescape(marked.group(1)) == citation.quote
 
 
 # --- retries, duplicates and bots ----------------------------------------------------------------

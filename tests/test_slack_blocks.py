@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from block_kit import check_block_kit, texts_of
 
 from qa_service.engine import Engine
 from qa_service.models import Answer, Citation, Document, Passage, ScoredPassage, Section
 from qa_service.slack.blocks import (
     ELLIPSIS,
     MAX_BLOCKS,
-    MAX_CONTEXT_ELEMENTS,
     MAX_TEXT,
     Framing,
     answer_blocks,
@@ -50,22 +51,6 @@ def document(doc_id: str, title: str) -> Document:
                     sections=(Section(title, "", 0, 0),), content_hash="h")
 
 
-def texts(blocks: list[dict[str, Any]]) -> list[str]:
-    found = []
-    for block in blocks:
-        if "text" in block:
-            found.append(block["text"]["text"])
-        for element in block.get("elements", []):
-            found.append(element["text"] if isinstance(element["text"], str) else element["text"]["text"])
-    return found
-
-
-def check_limits(blocks: list[dict[str, Any]]) -> None:
-    assert len(blocks) <= MAX_BLOCKS
-    assert all(len(t) <= MAX_TEXT for t in texts(blocks))
-    assert all(len(b["elements"]) <= MAX_CONTEXT_ELEMENTS for b in blocks if b["type"] == "context")
-
-
 # --- escaping and truncation ---------------------------------------------------------------------
 
 
@@ -94,7 +79,7 @@ def test_truncate_never_splits_an_escape(limit: int) -> None:
 def test_an_answer_quotes_its_sentences_with_markers_and_names_each_source() -> None:
     answer = answered(citation(1, "First sentence."), citation(2, "Second sentence.", title="Other"))
     blocks = answer_blocks(answer, {}, TURN)
-    check_limits(blocks)
+    check_block_kit(blocks)
     assert blocks[0] == {"type": "section",
                          "text": {"type": "mrkdwn", "text": ">First sentence. [1] Second sentence. [2]"}}
     sources = [b["elements"][0]["text"] for b in blocks if b["type"] == "context"]
@@ -110,7 +95,7 @@ def test_an_answer_quotes_its_sentences_with_markers_and_names_each_source() -> 
 def test_markup_from_the_documents_is_escaped_everywhere() -> None:
     answer = answered(citation(1, "Costs <£5m> & rising.", title="A&E <news>", source="R&D"))
     blocks = answer_blocks(answer, {}, TURN)
-    shown = " ".join(texts(blocks))
+    shown = " ".join(texts_of(blocks))
     assert "<£5m>" not in shown and "&lt;£5m&gt; &amp; rising" in shown
     assert "A&amp;E &lt;news&gt;" in shown and "R&amp;D" in shown
     assert "&lt;£5m&gt; &amp; rising" in answer_text(answer)
@@ -118,8 +103,8 @@ def test_markup_from_the_documents_is_escaped_everywhere() -> None:
 
 def test_the_date_order_note_appears_only_when_the_quotes_are_ordered_by_date() -> None:
     note = "oldest first"
-    assert any(note in t for t in texts(answer_blocks(answered(citation(1), ordered_by_date=True), {}, TURN)))
-    assert not any(note in t for t in texts(answer_blocks(answered(citation(1)), {}, TURN)))
+    assert any(note in t for t in texts_of(answer_blocks(answered(citation(1), ordered_by_date=True), {}, TURN)))
+    assert not any(note in t for t in texts_of(answer_blocks(answered(citation(1)), {}, TURN)))
 
 
 def test_a_section_named_like_its_document_is_not_repeated() -> None:
@@ -149,8 +134,8 @@ def test_fallback_text_is_the_answer_and_its_sources() -> None:
 def test_an_abstention_says_so_plainly_and_labels_passages_as_related_reading() -> None:
     answer = abstained(passage("d1", "Close but not it."), passage("gone", "Another <one>."))
     blocks = answer_blocks(answer, {"d1": document("d1", "Doc One")}, TURN)
-    check_limits(blocks)
-    shown = texts(blocks)
+    check_block_kit(blocks)
+    shown = texts_of(blocks)
     assert shown[0] == "The documents don't answer this question."
     assert not shown[0].startswith(">")  # not quoted as if it came from the documents
     assert "Related reading" in shown[1] and "do not answer" in shown[1]
@@ -161,14 +146,51 @@ def test_an_abstention_says_so_plainly_and_labels_passages_as_related_reading() 
 
 
 def test_an_abstention_without_passages_has_no_related_reading() -> None:
-    shown = texts(answer_blocks(abstained(), {}, TURN))
+    shown = texts_of(answer_blocks(abstained(), {}, TURN))
     assert not any("Related reading" in t for t in shown)
 
 
 def test_only_the_closest_passages_are_listed() -> None:
     answer = abstained(*(passage(f"d{i}", f"Passage {i}.") for i in range(10)))
-    shown = texts(answer_blocks(answer, {}, TURN))
+    shown = texts_of(answer_blocks(answer, {}, TURN))
     assert any("Passage 2." in t for t in shown) and not any("Passage 3." in t for t in shown)
+
+
+# --- links to the source page ---------------------------------------------------------------------
+
+PUBLIC = "https://qa.example.org/base"
+LINK = re.compile(r"<([^|<>]+)\|([^<>]*)>")  # Slack's <url|label>
+
+
+def test_without_a_public_url_nothing_links() -> None:
+    shown = texts_of(answer_blocks(answered(citation(1)), {}, TURN))
+    assert not any(LINK.search(t) for t in shown)
+
+
+def test_with_a_public_url_each_source_links_to_its_exact_span() -> None:
+    answer = answered(citation(1, "First."), citation(2, "Second & <more>.", title="R&D <news>", doc_id="a/b c"))
+    sources = [b["elements"][0]["text"] for b in answer_blocks(answer, {}, TURN, public_url=PUBLIC)
+               if b["type"] == "context"]
+    first, second = (LINK.search(line) for line in sources)
+    assert first and first.group(1) == f"{PUBLIC}/source/doc1?start=10&amp;end=16#quote"
+    assert first.group(2) == "A title"
+    assert sources[0].startswith("*[1]* <") and "`doc1` chars 10–16" in sources[0]
+    assert second and second.group(1) == f"{PUBLIC}/source/a%2Fb%20c?start=20&amp;end=36#quote"  # one path segment
+    assert second.group(2) == "R&amp;D &lt;news&gt;"  # the label escaped, the link intact
+
+
+def test_with_a_public_url_related_reading_links_to_each_passage() -> None:
+    answer = abstained(ScoredPassage(Passage(passage_id=1, doc_id="d1", start=40, end=57, text="Close but not it.",
+                                             sentence_ids=(1,)), score=0.5))
+    shown = texts_of(answer_blocks(answer, {"d1": document("d1", "Doc One")}, TURN, public_url=PUBLIC))
+    assert f"*<{PUBLIC}/source/d1?start=40&amp;end=57#quote|Doc One>*" in shown[2]
+
+
+def test_a_huge_title_is_cut_inside_its_link_so_the_link_stays_whole() -> None:
+    blocks = answer_blocks(answered(citation(1, title="T" * 4000)), {}, TURN, public_url=PUBLIC)
+    check_block_kit(blocks)
+    link = LINK.search(texts_of(blocks)[1])
+    assert link and link.group(2).endswith(ELLIPSIS) and link.group(1).startswith(PUBLIC)
 
 
 # --- Block Kit's limits ----------------------------------------------------------------------------
@@ -177,11 +199,11 @@ def test_only_the_closest_passages_are_listed() -> None:
 def test_a_huge_answer_is_cut_to_block_kits_limits_and_keeps_its_buttons() -> None:
     many = tuple(citation(n, "Long & <long> sentence. " * 200, title="T" * 4000) for n in range(1, 121))
     blocks = answer_blocks(answered(*many), {}, TURN, Framing(question="q" * 5000, post_button=True))
-    check_limits(blocks)
+    check_block_kit(blocks)
     assert len(blocks) == MAX_BLOCKS
     assert blocks[-1]["type"] == "actions" and len(blocks[-1]["elements"]) == 3
-    assert texts(blocks)[1].endswith(ELLIPSIS)  # the quoted answer itself
-    assert any("more sources" in t for t in texts(blocks))
+    assert texts_of(blocks)[1].endswith(ELLIPSIS)  # the quoted answer itself
+    assert any("more sources" in t for t in texts_of(blocks))
     assert len(answer_text(answered(*many))) <= MAX_TEXT
 
 
@@ -189,9 +211,9 @@ def test_a_real_answer_fits_and_cites_the_document_that_holds_it(engine: Engine)
     answer = engine.ask("Who is the head of safeguarding at Action for Children?")
     assert not answer.abstained
     blocks = answer_blocks(answer, engine.documents, TURN)
-    check_limits(blocks)
-    shown = " ".join(texts(blocks))
+    check_block_kit(blocks)
+    shown = " ".join(texts_of(blocks))
     assert "003_7bfe52c2e0f08c40" in shown
     assert engine.documents["003_7bfe52c2e0f08c40"].title in shown
     for c in answer.citations:
-        assert f"[{c.n}]" in texts(blocks)[0]
+        assert f"[{c.n}]" in texts_of(blocks)[0]

@@ -57,6 +57,17 @@ def test_a_dm_is_a_question_answered_in_the_dm() -> None:
     incoming, needs_answered_thread = found
     assert not needs_answered_thread and incoming.reply_thread_ts is None
     assert incoming.conversation == Conversation(TEAM, "D1", "")
+    assert incoming.branches_from is None and incoming.ts == "100.1"
+
+
+def test_a_dm_thread_is_its_own_conversation_branching_from_the_dm() -> None:
+    found = from_message(event(channel="D1", channel_type="im", ts="120.5", thread_ts="100.2"), TEAM, BOT)
+    assert found is not None
+    incoming, needs_answered_thread = found
+    assert not needs_answered_thread  # any DM message is a question, in a thread or not
+    assert incoming.conversation == Conversation(TEAM, "D1", "100.2")
+    assert incoming.reply_thread_ts == "100.2" and incoming.ts == "120.5"
+    assert incoming.branches_from == Conversation(TEAM, "D1", "")
 
 
 def test_a_thread_reply_in_a_channel_is_a_follow_up_only_in_an_answered_thread() -> None:
@@ -64,6 +75,7 @@ def test_a_thread_reply_in_a_channel_is_a_follow_up_only_in_an_answered_thread()
     assert found is not None
     incoming, needs_answered_thread = found
     assert needs_answered_thread and incoming.reply_thread_ts == "90.0"
+    assert incoming.branches_from is None  # a channel thread's history is its own
 
 
 @pytest.mark.parametrize("fields", [

@@ -29,6 +29,7 @@ from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.embedding import Embedder
 from qa_service.feedback import FeedbackStore
 from qa_service.indexing import build_index
+from qa_service.models import Turn
 from qa_service.widget.views import STATIC
 
 if TYPE_CHECKING:
@@ -393,6 +394,13 @@ def test_markup_in_a_document_is_shown_literally_and_never_runs(
     assert page.locator(".source-title").inner_text() == 'Harbour notice <img src=x onerror="window.__pwned=1">'
     assert '<img src=x onerror="window.__pwned=1">' in page.locator(".source-text").inner_text()
     assert page.locator(".source-url").count() == 0  # a javascript: URL is never made a link
+    tab = open_in_new_tab(page)  # the service's own page for it: markup shown as text there too
+    assert tab.locator("mark").text_content() == cited["quote"]
+    assert tab.locator("h1").inner_text() == 'Harbour notice <img src=x onerror="window.__pwned=1">'
+    tab.wait_for_timeout(300)
+    assert tab.evaluate("typeof window.__pwned") == "undefined"
+    assert tab.evaluate("document.querySelectorAll('script, img, b').length") == 0
+    tab.close()
 
     page.keyboard.press("Escape")
     _, second = ask(page, "What was scrawled on the lighthouse door?")
@@ -447,25 +455,67 @@ def test_readable_at_320_px_without_horizontal_overflow(page: Page, live_server:
         assert overflow() == []
 
 
-def test_thumbs_down_stores_a_feedback_row(page: Page, live_server: LiveServer, collection: Settings) -> None:
+def test_thumbs_down_stores_a_feedback_row_with_its_conversation(
+    page: Page, live_server: LiveServer, collection: Settings
+) -> None:
     open_demo(page, live_server)
     open_chat(page)
-    answer, reply = ask(page, SAFEGUARDING)
+    first, _ = ask(page, SAFEGUARDING)
+    answer, reply = ask(page, FOLLOW_UP)
     store = FeedbackStore(collection.feedback_db)
     before = {item.id for item in store.items()}
     with page.expect_response(lambda r: r.url.endswith("/api/feedback")) as response:
         reply.get_by_role("button", name="Not helpful").click()
     assert response.value.status == 201
+    history = [{"question": SAFEGUARDING, "answer": first["answer"]}]
+    assert json.loads(response.value.request.post_data or "{}")["history"] == history  # as it was asked with
     [row] = [item for item in store.items() if item.id not in before]
-    assert (row.client, row.rating, row.question, row.answer) == ("widget", "down", SAFEGUARDING, answer["answer"])
+    assert (row.client, row.rating, row.question, row.answer) == ("widget", "down", FOLLOW_UP, answer["answer"])
     assert list(row.citations) == answer["citations"]
+    assert row.history == (Turn(SAFEGUARDING, first["answer"]),)
     # the widget updates after it has read the response: wait for it, as a person would
     expect(reply.get_by_role("button", name="Not helpful")).to_have_attribute("aria-pressed", "true")
     expect(reply.get_by_role("button", name="Helpful", exact=True)).to_be_disabled()
     expect(reply.locator(".feedback-status")).to_contain_text("Thanks")
+
+    first_reply = page.locator(".turn").first.locator(".answer, .abstain")
+    with page.expect_response(lambda r: r.url.endswith("/api/feedback")) as response:
+        first_reply.get_by_role("button", name="Helpful", exact=True).click()
+    assert json.loads(response.value.request.post_data or "{}")["history"] == []  # nothing came before it
     page.reload()  # the rating is remembered with the conversation: no second vote
-    page.locator(".turn .answer").wait_for(state="visible")
-    assert page.get_by_role("button", name="Not helpful").is_disabled()
+    page.locator(".turn .answer").first.wait_for(state="visible")
+    assert page.locator(".turn").nth(1).get_by_role("button", name="Not helpful").is_disabled()
+
+
+def open_in_new_tab(page: Page) -> Page:
+    """Follow the source view's "Open in a new tab" link; the service's source page, loaded."""
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name="Open in a new tab").click()
+    tab = opened.value
+    tab.wait_for_load_state()
+    return tab
+
+
+def test_a_source_opens_in_a_new_tab_scrolled_to_its_span(page: Page, live_server: LiveServer) -> None:
+    open_demo(page, live_server)
+    open_chat(page)
+    answer, reply = ask(page, DEEP_QUOTE)
+    deepest = max(answer["citations"], key=lambda c: c["start"])
+    reply.locator("button.cite", has_text=f"[{deepest['n']}]").first.click()
+    document = get_document(live_server, deepest["doc_id"])
+    check_source_view(page, deepest, document)
+
+    tab = open_in_new_tab(page)
+    assert tab.url == (f"{live_server.url}/source/{deepest['doc_id']}"
+                       f"?start={deepest['start']}&end={deepest['end']}#quote")
+    mark = tab.locator("mark#quote")
+    assert mark.text_content() == deepest["quote"]
+    assert tab.locator("h1").inner_text() == document["title"]
+    assert tab.locator(".document-text").text_content() == document["text"]
+    box, height, scrolled = mark.bounding_box(), tab.viewport_size["height"], tab.evaluate("window.scrollY")  # type: ignore[index]
+    assert box and box["y"] >= 0 and box["y"] + min(box["height"], 40) <= height  # on screen
+    if box["y"] + scrolled + min(box["height"], 40) > height:  # below the first screen: the page had to scroll
+        assert scrolled > 0
 
 
 def test_options_from_data_attributes(page: Page, host_site: HostSite, live_server: LiveServer) -> None:

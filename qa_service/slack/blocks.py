@@ -6,6 +6,8 @@ only: Slack's rules) and cut to Block Kit's limits with an ellipsis, because Sla
 the whole message (invalid_blocks) when one text object or the block count is too large.
 An abstention states plainly that the documents don't cover the question; the closest
 passages may follow, labelled as related reading so nobody mistakes them for its sources.
+With the service's public URL (QA_PUBLIC_URL), each source's title links to the source page
+that shows its exact span; without one, Slack cannot reach the service and nothing links.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..models import Answer, Citation, Document, ScoredPassage
+from ..widget.source import source_url
 
 MAX_TEXT = 3000  # characters in one text object
 MAX_BLOCKS = 50  # blocks in one message
@@ -23,6 +26,7 @@ MAX_BUTTON_VALUE = 2000
 MAX_BUTTON_TEXT = 75
 RELATED_PASSAGES = 3  # passages listed as related reading under an abstention
 SNIPPET_CHARS = 280  # of each related passage
+MAX_TITLE = 300  # characters of a source's title, so a link is never cut open by MAX_TEXT
 ELLIPSIS = "…"
 
 FEEDBACK_ACTIONS = {"feedback_up": "up", "feedback_down": "down"}
@@ -98,11 +102,20 @@ def _join(*parts: str) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def citation_line(citation: Citation) -> str:
+def linked(label: str, public_url: str, doc_id: str, start: int, end: int) -> str:
+    """`label` (escaped here) as a link to the source page of doc_id[start:end], or as plain text without a public URL."""
+    text = truncate(escape(label), MAX_TITLE)
+    if not public_url:
+        return text
+    return f"<{escape(source_url(public_url, doc_id, start, end))}|{text}>"
+
+
+def citation_line(citation: Citation, public_url: str = "") -> str:
     """One source of an answer: where the [n] quote came from, down to its characters."""
     story = citation.section if citation.section and citation.section != citation.title else ""
+    title = linked(citation.title or citation.doc_id, public_url, citation.doc_id, citation.start, citation.end)
     return _join(
-        f"*[{citation.n}]* {escape(citation.title or citation.doc_id)}",
+        f"*[{citation.n}]* {title}",
         escape(citation.source),
         escape(citation.date),
         escape(story),
@@ -110,14 +123,15 @@ def citation_line(citation: Citation) -> str:
     )
 
 
-def related_line(scored: ScoredPassage, documents: Mapping[str, Document]) -> str:
+def related_line(scored: ScoredPassage, documents: Mapping[str, Document], public_url: str = "") -> str:
     """A passage that came closest, named by its document and quoted in part."""
     passage = scored.passage
     document = documents.get(passage.doc_id)
-    title = document.title if document else passage.doc_id
+    title = linked(document.title if document else passage.doc_id, public_url, passage.doc_id, passage.start,
+                   passage.end)
     source = document.source if document else ""
     snippet = truncate(" ".join(passage.text.split()), SNIPPET_CHARS)
-    return _join(f"*{escape(title)}*", escape(source), f"`{escape(passage.doc_id)}`") + f"\n“{escape(snippet)}”"
+    return _join(f"*{title}*", escape(source), f"`{escape(passage.doc_id)}`") + f"\n“{escape(snippet)}”"
 
 
 def _framing_blocks(framing: Framing) -> list[dict[str, Any]]:
@@ -147,21 +161,25 @@ def _fit(head: list[dict], items: list[dict], tail: list[dict], noun: str) -> li
 
 
 def answer_blocks(
-    answer: Answer, documents: Mapping[str, Document], turn_id: str, framing: Framing = Framing()
+    answer: Answer, documents: Mapping[str, Document], turn_id: str, framing: Framing = Framing(),
+    public_url: str = "",
 ) -> list[dict[str, Any]]:
-    """The Block Kit blocks of one reply, feedback buttons included (their value is `turn_id`)."""
+    """The Block Kit blocks of one reply, feedback buttons included (their value is `turn_id`).
+
+    With `public_url` (the service's QA_PUBLIC_URL) every source links to its span's source page.
+    """
     head = _framing_blocks(framing)
     tail = _action_blocks(turn_id, framing)
     if answer.abstained:
         head.append(section(escape(answer.answer)))
-        related = [context(related_line(p, documents)) for p in answer.passages[:RELATED_PASSAGES]]
+        related = [context(related_line(p, documents, public_url)) for p in answer.passages[:RELATED_PASSAGES]]
         if related:
             head.append(context("*Related reading* — the closest passages; they do not answer the question:"))
         return _fit(head, related, tail, "passages")
     head.append(section(quoted(answer.answer)))
     if answer.ordered_by_date:
         head.append(context("Quotes are in date order, oldest first."))
-    sources = [context(citation_line(c)) for c in answer.citations]
+    sources = [context(citation_line(c, public_url)) for c in answer.citations]
     return _fit(head, sources, tail, "sources")
 
 

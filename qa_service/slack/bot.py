@@ -48,7 +48,7 @@ from ..live import current_engine
 from ..models import Answer, Document, Turn
 from .blocks import FEEDBACK_ACTIONS, POST_ACTION, Framing, answer_blocks, answer_text, notice_blocks
 from .events import Conversation, Incoming, from_mention, from_message, question_text
-from .store import SlackStore
+from .store import SlackStore, SlackTurn
 
 logger = logging.getLogger(__name__)
 
@@ -181,13 +181,22 @@ class SlackBot:
         except IndexUnavailable:
             return {}
 
+    def blocks(self, answer: Answer, documents: Mapping[str, Document], turn_id: str,
+               framing: Framing) -> list[dict[str, Any]]:
+        """`answer_blocks`, its sources linked to the source page when QA_PUBLIC_URL is set."""
+        return answer_blocks(answer, documents, turn_id, framing, self.settings.public_url)
+
     # --- mentions, DMs and thread follow-ups --------------------------------------------------
 
     def reply_in_conversation(self, incoming: Incoming, client: WebClient) -> None:
-        """Answer a message in its thread or DM, with the conversation so far as history."""
+        """Answer a message in its thread or DM, with the conversation so far as history.
+
+        The turn is stored with that history (a rating then carries the conversation) and with
+        the timestamps of the question and the answer, where a DM thread may later hang from.
+        """
         if not self.store.claim(incoming.message_key):
             return
-        history = self.store.history(incoming.conversation, self.settings.max_history_turns)
+        history = self.store.history(incoming.conversation, self.settings.max_history_turns, incoming.branches_from)
         asked = self.answer_or_notice(incoming.question, history)
         where: dict[str, Any] = {"channel": incoming.conversation.channel}
         if incoming.reply_thread_ts:
@@ -197,9 +206,10 @@ class SlackBot:
             return
         turn_id = uuid.uuid4().hex
         posted = call_slack("chat.postMessage", client.chat_postMessage, text=answer_text(asked.answer),
-                            blocks=answer_blocks(asked.answer, asked.documents, turn_id), **where)
+                            blocks=self.blocks(asked.answer, asked.documents, turn_id, Framing()), **where)
         if posted is not None:
-            self.store.add_turn(turn_id, asked.question, asked.answer, incoming.conversation)
+            self.store.add_turn(SlackTurn(turn_id, asked.question, asked.answer, incoming.conversation, history,
+                                          question_ts=incoming.ts, answer_ts=posted.get("ts")))
 
     def on_mention(self, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         incoming = from_mention(event, context.team_id or "", context.bot_user_id)
@@ -227,9 +237,10 @@ class SlackBot:
             return
         turn_id = uuid.uuid4().hex
         framing = Framing(question=asked.question, post_button=True)
-        if respond_safely(respond, response_type="ephemeral", text=answer_text(asked.answer, framing),
-                          blocks=answer_blocks(asked.answer, asked.documents, turn_id, framing)):
-            self.store.add_turn(turn_id, asked.question, asked.answer, None)
+        # stored before it is shown, so a quick click on its buttons always finds it
+        self.store.add_turn(SlackTurn(turn_id, asked.question, asked.answer, None))
+        respond_safely(respond, response_type="ephemeral", text=answer_text(asked.answer, framing),
+                       blocks=self.blocks(asked.answer, asked.documents, turn_id, framing))
 
     def tell(self, body: dict[str, Any], respond: Respond | None, client: WebClient, text: str) -> None:
         """A short note only the person who clicked sees."""
@@ -255,19 +266,21 @@ class SlackBot:
         framing = Framing(question=turn.question, asked_by=user)
         posted = call_slack("chat.postMessage", client.chat_postMessage, channel=channel,
                             text=answer_text(turn.answer, framing),
-                            blocks=answer_blocks(turn.answer, self.documents(), turn.turn_id, framing))
+                            blocks=self.blocks(turn.answer, self.documents(), turn.turn_id, framing))
         if posted is None:
             self.store.release(claim)  # so the button works again once the bot is invited
             self.tell(body, respond, client, "I couldn't post to this channel. If I'm not in it, "
                                              "invite me with /invite and try again.")
             return
         conversation = Conversation(context.team_id or "", channel, str(posted.get("ts") or ""))
-        self.store.add_turn(uuid.uuid4().hex, turn.question, turn.answer, conversation)
+        self.store.add_turn(SlackTurn(uuid.uuid4().hex, turn.question, turn.answer, conversation, turn.history,
+                                      answer_ts=posted.get("ts")))
         respond_safely(respond, replace_original=True, text="Posted to the channel.")
 
     def on_feedback(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any],
                     respond: Respond | None, client: WebClient) -> None:
-        """Helpful / not helpful: stored with the question and answer for maintainers to review."""
+        """Helpful / not helpful: stored with the question, the answer and the history the engine was
+        asked with, for maintainers to review."""
         ack()
         rating = FEEDBACK_ACTIONS[action["action_id"]]
         turn = self.store.turn(str(action.get("value") or ""))
@@ -279,7 +292,7 @@ class SlackBot:
             return
         self.feedback.record(Feedback(
             client=FEEDBACK_CLIENT, rating=rating, question=turn.question, answer=turn.answer.answer,
-            citations=tuple(asdict(c) for c in turn.answer.citations),
+            citations=tuple(asdict(c) for c in turn.answer.citations), history=turn.history,
         ))
         self.tell(body, respond, client, f"Thanks: recorded as {'helpful' if rating == 'up' else 'not helpful'}.")
 

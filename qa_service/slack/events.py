@@ -33,16 +33,20 @@ class Conversation:
 class Incoming:
     """A question someone asked the bot, and where to reply.
 
-    `reply_thread_ts` is None for a reply at the top level of a DM. `message_key` names the
-    message itself: Slack sends a mention inside a thread twice (app_mention and message),
-    and only the first one handled may answer.
+    `ts` is the message's own timestamp, `reply_thread_ts` None for a reply at the top level
+    of a DM. `message_key` names the message itself: Slack sends a mention inside a thread
+    twice (app_mention and message), and only the first one handled may answer.
+    `branches_from` is set for a thread in a DM: the DM's top level, whose turns up to the
+    message the thread hangs from are the start of the thread's conversation.
     """
 
     question: str
     user: str
+    ts: str
     conversation: Conversation
     reply_thread_ts: str | None
     message_key: str
+    branches_from: Conversation | None = None
 
 
 def unescape(text: str) -> str:
@@ -79,13 +83,15 @@ def is_from_person(event: Mapping[str, Any], bot_user_id: str | None) -> bool:
 
 
 def _incoming(event: Mapping[str, Any], team: str, bot_user_id: str | None, conversation: Conversation,
-              reply_thread_ts: str | None) -> Incoming:
+              reply_thread_ts: str | None, branches_from: Conversation | None = None) -> Incoming:
     return Incoming(
         question=question_text(str(event.get("text") or ""), bot_user_id),
         user=str(event["user"]),
+        ts=str(event["ts"]),
         conversation=conversation,
         reply_thread_ts=reply_thread_ts,
         message_key=f"message:{team}:{event.get('channel')}:{event.get('ts')}",
+        branches_from=branches_from,
     )
 
 
@@ -101,16 +107,20 @@ def from_mention(event: Mapping[str, Any], team: str, bot_user_id: str | None) -
 def from_message(event: Mapping[str, Any], team: str, bot_user_id: str | None) -> tuple[Incoming, bool] | None:
     """A message event that may be a question, with whether it needs a thread the bot answered.
 
-    A DM is always a question (answered in the DM, in its thread if it has one). In a channel
-    only a thread reply can be, and only as a follow-up in a thread the bot answered; one
-    that mentions the bot is left to its app_mention event.
+    A DM is always a question (answered in the DM, in its thread if it has one; a thread
+    branches from the DM's top level, where it hangs from a question or an answer). In a
+    channel only a thread reply can be, and only as a follow-up in a thread the bot answered;
+    one that mentions the bot is left to its app_mention event.
     """
     if not is_from_person(event, bot_user_id) or not event.get("channel") or not event.get("ts"):
         return None
     channel, thread_ts = str(event["channel"]), event.get("thread_ts")
     if event.get("channel_type") == "im":
-        conversation = Conversation(team, channel, str(thread_ts or ""))
-        return _incoming(event, team, bot_user_id, conversation, thread_ts), False
+        top = Conversation(team, channel, "")
+        if not thread_ts:
+            return _incoming(event, team, bot_user_id, top, None), False
+        conversation = Conversation(team, channel, str(thread_ts))
+        return _incoming(event, team, bot_user_id, conversation, str(thread_ts), branches_from=top), False
     if not thread_ts or mentions_bot(str(event.get("text") or ""), bot_user_id):
         return None
     conversation = Conversation(team, channel, str(thread_ts))

@@ -1,16 +1,17 @@
 """What the Slack bot must remember, in the service's SQLite file (settings.feedback_db).
 
-Two tables, shared by every gunicorn worker and every instance that mounts the same file:
+Two tables, shared by every gunicorn worker and every instance that mounts the same file
+(see sqlite_store, which also adds the columns a file from an older version lacks):
 
 - `slack_handled`: keys of work already taken (event ids, messages, feedback clicks). A
   claim is an INSERT that fails on a duplicate primary key, so when Slack retries an event
   or delivers it to two workers at once exactly one claim succeeds; process memory could
   not give that guarantee.
-- `slack_turns`: every answer the bot gave, with its question, so a thread's follow-ups get
-  the conversation as history (Slack's conversations.replies is never called), and a
-  button click (feedback, "Post to channel") finds the answer it belongs to.
-
-Each call opens its own connection, so one store is safe to share between threads.
+- `slack_turns`: every answer the bot gave, with its question, the history it was asked
+  with, and the timestamps of the question's and the answer's messages. A thread's
+  follow-ups get the conversation as history (Slack's conversations.replies is never
+  called); a thread under a DM message starts from the DM's turns up to that message; and a
+  button click (feedback, "Post to channel") finds the answer and history it belongs to.
 """
 
 from __future__ import annotations
@@ -18,46 +19,60 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..models import Answer, Citation, Passage, ScoredPassage, Turn
+from ..sqlite_store import SQLiteFile, Table, history_column, history_from_column
 from .events import Conversation
 
 HANDLED_KEEP_SECONDS = 24 * 3600  # Slack retries an event for about an hour; a day is plenty
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS slack_handled (
-    key TEXT PRIMARY KEY,
-    handled_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS slack_handled_age ON slack_handled (handled_at);
-CREATE TABLE IF NOT EXISTS slack_turns (
-    turn_id TEXT PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    team TEXT,
-    channel TEXT,
-    thread_ts TEXT,
-    question TEXT NOT NULL,
-    answer_text TEXT NOT NULL,
-    answer_json TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS slack_turns_thread ON slack_turns (team, channel, thread_ts);
-"""
+HANDLED_TABLE = Table(
+    "slack_handled",
+    ("key TEXT PRIMARY KEY", "handled_at REAL NOT NULL"),
+    after=("CREATE INDEX IF NOT EXISTS slack_handled_age ON slack_handled (handled_at)",),
+)
+TURNS_TABLE = Table(
+    "slack_turns",
+    (
+        "turn_id TEXT PRIMARY KEY",
+        "created_at TEXT NOT NULL",
+        "team TEXT",
+        "channel TEXT",
+        "thread_ts TEXT",
+        "question TEXT NOT NULL",
+        "answer_text TEXT NOT NULL",
+        "answer_json TEXT NOT NULL",
+        # added later; rows from before them have no history and no message timestamps
+        "history TEXT NOT NULL DEFAULT '[]'",
+        "question_ts TEXT",
+        "answer_ts TEXT",
+    ),
+    after=("CREATE INDEX IF NOT EXISTS slack_turns_thread ON slack_turns (team, channel, thread_ts)",),
+)
+_TURN_COLUMNS = "turn_id, team, channel, thread_ts, question, answer_json, history, question_ts, answer_ts"
 
 
 @dataclass(frozen=True)
 class SlackTurn:
-    """One answer the bot gave; `conversation` is None for a reply only its asker saw."""
+    """One answer the bot gave.
+
+    `conversation` is None for a reply only its asker saw. `history` is what the engine was
+    asked with, oldest first. `question_ts` and `answer_ts` are the Slack timestamps of the
+    question's and the answer's messages, None where there is no such message (an /ask).
+    """
 
     turn_id: str
     question: str
     answer: Answer
     conversation: Conversation | None
+    history: tuple[Turn, ...] = ()
+    question_ts: str | None = None
+    answer_ts: str | None = None
 
 
 def _answer_to_row(answer: Answer) -> str:
@@ -82,25 +97,31 @@ def _answer_from_row(raw: str) -> Answer:
     )
 
 
+def _turn_from_row(row: tuple) -> SlackTurn:
+    turn_id, team, channel, thread_ts, question, answer_json, history, question_ts, answer_ts = row
+    return SlackTurn(
+        turn_id=turn_id, question=question, answer=_answer_from_row(answer_json),
+        conversation=Conversation(team, channel, thread_ts) if team is not None else None,
+        history=history_from_column(history), question_ts=question_ts, answer_ts=answer_ts,
+    )
+
+
+def _where(conversation: Conversation) -> tuple[str, str, str]:
+    return conversation.team, conversation.channel, conversation.thread_ts
+
+
 class SlackStore:
     """The Slack tables of the service's SQLite file."""
 
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         self.path = path
         self._clock = clock
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10)) as db, db:
-            yield db
+        self._file = SQLiteFile(path, (HANDLED_TABLE, TURNS_TABLE))
 
     def claim(self, key: str) -> bool:
         """True for the first caller to claim `key` (in any process), False for every later one."""
         now = self._clock()
-        with self._connect() as db:
+        with self._file.connect() as db:
             db.execute("DELETE FROM slack_handled WHERE handled_at < ?", (now - HANDLED_KEEP_SECONDS,))
             try:
                 db.execute("INSERT INTO slack_handled (key, handled_at) VALUES (?, ?)", (key, now))
@@ -110,47 +131,58 @@ class SlackStore:
 
     def release(self, key: str) -> None:
         """Give a claim back, so the work can be tried again (e.g. a post that Slack refused)."""
-        with self._connect() as db:
+        with self._file.connect() as db:
             db.execute("DELETE FROM slack_handled WHERE key = ?", (key,))
 
-    def add_turn(self, turn_id: str, question: str, answer: Answer, conversation: Conversation | None) -> None:
+    def add_turn(self, turn: SlackTurn) -> None:
         """Remember an answer the bot posted (call it once the post succeeded)."""
-        where = (conversation.team, conversation.channel, conversation.thread_ts) if conversation else (None,) * 3
+        where = _where(turn.conversation) if turn.conversation else (None,) * 3
         created = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._connect() as db:
+        with self._file.connect() as db:
             db.execute(
                 "INSERT INTO slack_turns (turn_id, created_at, team, channel, thread_ts, question, answer_text,"
-                " answer_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (turn_id, created, *where, question, answer.answer, _answer_to_row(answer)),
+                " answer_json, history, question_ts, answer_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (turn.turn_id, created, *where, turn.question, turn.answer.answer, _answer_to_row(turn.answer),
+                 history_column(turn.history), turn.question_ts, turn.answer_ts),
             )
 
     def knows(self, conversation: Conversation) -> bool:
         """True when the bot has answered in this conversation (so its follow-ups are questions)."""
-        with self._connect() as db:
+        with self._file.connect() as db:
             row = db.execute(
                 "SELECT 1 FROM slack_turns WHERE team = ? AND channel = ? AND thread_ts = ? LIMIT 1",
-                (conversation.team, conversation.channel, conversation.thread_ts),
+                _where(conversation),
             ).fetchone()
         return row is not None
 
-    def history(self, conversation: Conversation, limit: int) -> tuple[Turn, ...]:
-        """The conversation's last `limit` questions and answers, oldest first."""
-        with self._connect() as db:
-            rows = db.execute(
+    def history(self, conversation: Conversation, limit: int, branches_from: Conversation | None = None
+                ) -> tuple[Turn, ...]:
+        """The conversation's last `limit` questions and answers, oldest first.
+
+        With `branches_from` (a thread under a DM message), the turns of that conversation up
+        to and including the one whose question or answer is the thread's root message come
+        first, then the thread's own turns; a root the bot has no turn for adds nothing.
+        """
+        with self._file.connect() as db:
+            own = db.execute(
                 "SELECT question, answer_text FROM slack_turns WHERE team = ? AND channel = ? AND thread_ts = ?"
                 " ORDER BY rowid DESC LIMIT ?",
-                (conversation.team, conversation.channel, conversation.thread_ts, limit),
+                (*_where(conversation), limit),
             ).fetchall()
-        return tuple(Turn(question=q, answer=a) for q, a in reversed(rows))
+            earlier: list[tuple[str, str]] = []
+            if branches_from is not None and conversation.thread_ts:
+                earlier = db.execute(
+                    "SELECT question, answer_text FROM slack_turns WHERE team = ? AND channel = ? AND thread_ts = ?"
+                    " AND rowid <= (SELECT max(rowid) FROM slack_turns WHERE team = ? AND channel = ?"
+                    " AND thread_ts = ? AND ? IN (question_ts, answer_ts))"
+                    " ORDER BY rowid DESC LIMIT ?",
+                    (*_where(branches_from), *_where(branches_from), conversation.thread_ts, limit),
+                ).fetchall()
+        rows = [*reversed(earlier), *reversed(own)]
+        return tuple(Turn(question=q, answer=a) for q, a in rows[-limit:])
 
     def turn(self, turn_id: str) -> SlackTurn | None:
         """The answer a button refers to, or None when it is unknown (e.g. another database)."""
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT turn_id, team, channel, thread_ts, question, answer_json FROM slack_turns WHERE turn_id = ?",
-                (turn_id,),
-            ).fetchone()
-        if row is None:
-            return None
-        conversation = Conversation(row[1], row[2], row[3]) if row[1] is not None else None
-        return SlackTurn(turn_id=row[0], question=row[4], answer=_answer_from_row(row[5]), conversation=conversation)
+        with self._file.connect() as db:
+            row = db.execute(f"SELECT {_TURN_COLUMNS} FROM slack_turns WHERE turn_id = ?", (turn_id,)).fetchone()
+        return None if row is None else _turn_from_row(row)

@@ -1,4 +1,4 @@
-"""GET /widget.js, /widget.css, /demo.css and the demo page at GET /.
+"""GET /widget.js, /widget.css, /demo.css (the styles of the service's own pages) and the demo page at GET /.
 
 The demo page embeds the widget with the same one tag a site owner would use, so what it
 shows is what they get. Its Content-Security-Policy allows only 'self': the widget must
@@ -38,6 +38,15 @@ def _asset(name: str, mimetype: str) -> Response:
     return response
 
 
+def page_response(html: str, status: int = 200) -> Response:
+    """One of the service's own HTML pages, under the self-only CSP described above."""
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
 @bp.get("/widget.js")
 def script() -> Response:
     """The widget itself; it finds its server from its own src, so one file serves every site."""
@@ -52,7 +61,7 @@ def stylesheet() -> Response:
 
 @bp.get("/demo.css")
 def demo_stylesheet() -> Response:
-    """Styles of the demo page only."""
+    """Styles of the service's own pages (the demo page and the source page), never of the widget."""
     return _asset("demo.css", "text/css")
 
 
@@ -69,8 +78,4 @@ def demo() -> Response:
         "demo.html", documents=documents, snippet=snippet, title=DEMO_TITLE, greeting=DEMO_GREETING,
         host=request.host_url.rstrip("/"),
     )
-    response = Response(html, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
+    return page_response(html)

@@ -225,9 +225,14 @@
     }
   }
 
-  /** Completed exchanges, oldest first, as /api/ask takes them: the answer's text as returned. */
-  function history() {
-    return state.turns
+  /**
+   * The completed exchanges before `turn` (before a new question: all of them), oldest first, as
+   * /api/ask takes them: the answer's text as returned. A rating sends the same history its
+   * question was asked with, so a reviewer sees a follow-up in its conversation.
+   */
+  function history(turn) {
+    const end = turn ? Math.max(state.turns.indexOf(turn), 0) : state.turns.length;
+    return state.turns.slice(0, end)
       .filter((t) => t.response && typeof t.response.answer === "string")
       .slice(-MAX_HISTORY)
       .map((t) => ({ question: t.question, answer: t.response.answer }));
@@ -448,7 +453,7 @@
       status.textContent = "Sending…";
       try {
         await call("api/feedback", { rating, question: turn.question, answer: turn.response.answer,
-          citations: turn.response.citations });
+          citations: turn.response.citations, history: history(turn) });
         turn.rating = rating;
         saveState();
         (rating === "up" ? up : down).setAttribute("aria-pressed", "true");
@@ -573,8 +578,12 @@
       el("h3", { class: "source-title" }, doc.title || doc.id),
       el("p", { class: "source-meta" }, joinMeta([doc.source, readableDate(doc.date), doc.author && "by " + doc.author])),
       target.section && target.section !== doc.title ? el("p", { class: "source-section" }, target.section) : null,
-      link ? el("a", { class: "source-url", href: link, target: "_blank", rel: "noopener noreferrer" },
-        "Original page") : null,
+      el("p", { class: "source-links" }, [
+        el("a", { class: "source-page", href: sourcePage(target.doc_id, start, end), target: "_blank",
+          rel: "noopener" }, "Open in a new tab"),
+        link ? el("a", { class: "source-url", href: link, target: "_blank", rel: "noopener noreferrer" },
+          "Original page") : null,
+      ]),
     ]);
     if (start < 0) {
       sourceText.replaceChildren(
@@ -591,6 +600,12 @@
     const room = sourceText.clientHeight - mark.offsetHeight;
     sourceText.scrollTop = Math.max(0, mark.offsetTop - Math.max(24, room / 3));
     mark.focus({ preventScroll: true });
+  }
+
+  /** The service's own page for the document, the span marked and scrolled to (without a span: the whole text). */
+  function sourcePage(docId, start, end) {
+    const span = start >= 0 ? "?start=" + start + "&end=" + end + "#quote" : "";
+    return new URL("source/" + encodeURIComponent(docId) + span, BASE).href;
   }
 
   function safeUrl(raw) {
