@@ -1,11 +1,11 @@
 """Vector search behind one small interface, so the index type is a setting.
 
 `FlatIndex` is exact search: perfect recall, but its time grows with the collection (about
-9 ms per question at 50,000 passages on one core here, 180 ms at a million). `IVFSQ8Index`
+9 ms per question at 50,000 passages on one core here, 140 ms at a million). `IVFSQ8Index`
 is approximate: passages are grouped around 1024-ish centroids and only the groups nearest
 the question are scanned, with each vector stored as 8-bit codes (a quarter of float32's
-memory). At a million passages it answers in a few milliseconds from ~0.4 GB with
-recall@10 near 0.97 (BENCHMARKS.md, "Scaling"). `choose_vector_index` picks by size;
+memory). At a million passages it answers in about 5 ms from ~0.4 GB with recall@10 near
+0.97 (BENCHMARKS.md, "Scaling"). `choose_vector_index` picks by size;
 nothing outside this module knows which one runs.
 """
 
@@ -49,7 +49,7 @@ class VectorIndex(ABC):
 
     def vectors(self, ids: list[int]) -> np.ndarray:
         """The stored vectors of rows `ids`: exact for FlatIndex, decoded from 8 bits for IVFSQ8Index
-        (cosine with the original above 0.999, see BENCHMARKS.md)."""
+        (cosine with the original above 0.998, see BENCHMARKS.md)."""
         return np.vstack([self.index.reconstruct(int(i)) for i in ids]) if ids else np.zeros((0, self.index.d), np.float32)
 
     def save(self, path: Path) -> None:
@@ -73,7 +73,7 @@ class IVFSQ8Index(VectorIndex):
     """Inverted lists over 8-bit scalar-quantised vectors; needs a training pass over a sample."""
 
     kind = "ivf-sq8"
-    probes = 32  # lists scanned per question: recall@10 ~0.97 at a million passages, ~4 ms
+    probes = 64  # lists scanned per question: recall@10 0.975 at a million passages in ~5 ms (32: 0.945, 3 ms)
     training_rows_per_list = 64  # k-means sample size; faiss asks for at least 39 per centroid
     seed = 1234  # the training sample, so two builds of the same vectors are the same index
 

@@ -96,6 +96,9 @@ def _why(r: Results) -> str:
         share = run.peak.requests_per_second.median / peak.requests_per_second.median
         lines.append(f"{run.config.label}: {run.peak.requests_per_second.median:.1f} requests/s ({share:.0%} of it), "
                      f"p99 {run.peak.p99_ms.median:.0f} ms, {run.errors} errors.")
+    lines.append("Every request is CPU-bound (encoding, then retrieval and composing under the GIL), so on this "
+                 "machine more threads than cores per process add switching, not work; threads only pay off for "
+                 "requests that wait (slow clients sending their body).")
     lines.append(f"Rule: no errors, then the most requests/s at the highest concurrency; settings within "
                  f"{TIE:.0%} of the best are a tie on a shared machine, broken by the lower p99, then by less memory.")
     if r.chosen == r.procfile:
