@@ -8,6 +8,7 @@ old claim behind; only the method is fixed prose.
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -94,11 +95,13 @@ def _why(r: Results) -> str:
              f"{peak.p99_ms.median:.0f} ms and {chosen.errors} errors."]
     for run in others:
         share = run.peak.requests_per_second.median / peak.requests_per_second.median
-        lines.append(f"{run.config.label}: {run.peak.requests_per_second.median:.1f} requests/s ({share:.0%} of it), "
+        overlap = run.peak.requests_per_second.high >= peak.requests_per_second.low
+        lines.append(f"{run.config.label}: {run.peak.requests_per_second.median:.1f} requests/s ({share:.0%} of it"
+                     f"{'; the ranges over repetitions overlap' if overlap else ''}), "
                      f"p99 {run.peak.p99_ms.median:.0f} ms, {run.errors} errors.")
-    lines.append("Every request is CPU-bound (encoding, then retrieval and composing under the GIL), so on this "
-                 "machine more threads than cores per process add switching, not work; threads only pay off for "
-                 "requests that wait (slow clients sending their body).")
+    lines.append("Each request is CPU work (encoding, retrieval, composing) on 2 cores; threads beyond one per "
+                 "process only help while requests wait on the network (a slow client), which a load on loopback "
+                 "does not show, so this choice weighs throughput and p99 alone.")
     lines.append(f"Rule: no errors, then the most requests/s at the highest concurrency; settings within "
                  f"{TIE:.0%} of the best are a tie on a shared machine, broken by the lower p99, then by less memory.")
     if r.chosen == r.procfile:
@@ -219,6 +222,11 @@ def _options(r: Results) -> str:
         _fastest(r.options, "keeps at least the default's answer_accuracy",
                  lambda o: o.summary["answer_accuracy"] >= baseline.summary["answer_accuracy"]),
     ))
+    threads = "\n  ".join(textwrap.wrap(" ".join(
+        f"With {o.option.threads} threads one question encoded at {baseline.encode_ms.median / o.encode_ms.median:.1f}x "
+        f"the default's speed (range {o.encode_ms.low:.0f}-{o.encode_ms.high:.0f} ms): torch's threads wait for "
+        f"each other whenever another process holds a core, and gunicorn's workers already use both cores."
+        for o in r.options if o.option.threads > 1), 92))
     return f"""## 5. Cutting the floor
 
 Each option is the service's `Embedder` with one setting changed, answering the gold set
@@ -241,8 +249,7 @@ the service would (its vectors differ, so its index has its own model name).
 - **int8**: ONNX Runtime's dynamic quantisation of every matrix multiplication's weights, per
   output channel, made from that export.
 - **Threads**: one torch thread per process is the default (`gunicorn.conf.py` sets
-  OMP_NUM_THREADS=1); two threads help a lone question on an idle machine, but under load the
-  workers already use both cores.
+  OMP_NUM_THREADS=1). {threads}
 - **Cache** (`QA_EMBEDDING_CACHE`): only helps questions asked again verbatim; it changes no
   answer. How often that happens depends on the users (suggested questions, retries)."""
 
