@@ -14,6 +14,7 @@ from typing import Any
 from .config import Settings
 from .errors import InvalidQuestion
 from .models import Turn
+from .text import is_text
 
 # An earlier answer quotes up to a few whole sentences plus citation markers, so it may be
 # far longer than a question; the request body limit still bounds the total.
@@ -32,15 +33,6 @@ class AskRequest:
 
     question: str
     history: tuple[Turn, ...] = ()
-
-
-def is_text(value: str) -> bool:
-    """False for strings holding lone surrogates (JSON allows "\\ud800"; no tokenizer does)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def check_question(value: Any, settings: Settings) -> str:

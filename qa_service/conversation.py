@@ -44,6 +44,11 @@ class ResolvedQuestion:
     def follow_up(self) -> bool:
         return bool(self.context)
 
+    @property
+    def search_texts(self) -> list[str]:
+        """What is embedded and searched: a follow-up alone and with its context, or a question and its parts."""
+        return [self.question, self.query] if self.follow_up else [self.question, *self.parts]
+
 
 def content_words(question: str) -> list[str]:
     """Words that say what the question is about (not stop words, not question words)."""

@@ -21,6 +21,7 @@ from .errors import InvalidQuestion
 from .indexing import IndexData, load_index
 from .models import Answer, Document, ScoredPassage, Turn
 from .retrieval import RETRIEVERS, Query, Retriever
+from .text import is_text
 
 
 class Engine:
@@ -35,7 +36,7 @@ class Engine:
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
         """Load model and index; raises IndexUnavailable with the fix when the index can't be used."""
-        embedder = embedder or Embedder(name=settings.model_name)
+        embedder = embedder or Embedder.from_settings(settings)
         return cls(load_index(settings.index_dir, embedder.name, embedder.dimension), embedder)
 
     @property
@@ -50,8 +51,7 @@ class Engine:
         question is searched whole and part by part, so each part finds its own passage.
         """
         retriever, k = self.retrievers[system], self.composer.candidate_passages
-        texts = [resolved.question, resolved.query] if resolved.follow_up else [resolved.question, *resolved.parts]
-        lists = [retriever.search(Query(text, vector), k) for text, vector in zip(texts, vectors)]
+        lists = [retriever.search(Query(text, vector), k) for text, vector in zip(resolved.search_texts, vectors)]
         merged: dict[int, ScoredPassage] = {}
         for hits in zip_longest(*lists):
             for hit in hits:
@@ -67,17 +67,13 @@ class Engine:
         """
         if not isinstance(question, str) or not question.strip():
             raise InvalidQuestion("The question is empty.")
-        for text in (question, *(part for turn in history for part in (turn.question, turn.answer))):
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError as exc:  # lone surrogates from a JSON body: not text a model can read
-                raise InvalidQuestion("The question or history holds characters that are not valid Unicode text.") from exc
+        if not all(is_text(t) for t in (question, *(part for turn in history for part in (turn.question, turn.answer)))):
+            raise InvalidQuestion("The question or history holds characters that are not valid Unicode text.")
         if system not in self.retrievers:
             raise InvalidQuestion(f"Unknown retrieval system {system!r}; choose one of {', '.join(self.retrievers)}.")
         started = time.perf_counter()
         resolved = resolve(question.strip(), history)
-        texts = [resolved.question, resolved.query] if resolved.follow_up else [resolved.question, *resolved.parts]
-        vectors = self.embedder.encode(texts)
+        vectors = self.embedder.encode(resolved.search_texts)
         encoded = time.perf_counter()
         passages = self._retrieve(system, resolved, vectors)
         retrieved = time.perf_counter()

@@ -16,10 +16,11 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from .api import read_json_object
-from .ask_request import ANSWER_CHARS_PER_QUESTION_CHAR, is_text, parse_ask_request
+from .ask_request import ANSWER_CHARS_PER_QUESTION_CHAR, parse_ask_request
 from .config import Settings
 from .feedback import RATINGS, Feedback, FeedbackStore
 from .http_errors import RequestError
+from .text import is_text
 
 bp = Blueprint("feedback", __name__, url_prefix="/api")
 
