@@ -4,9 +4,10 @@ The engine abstains when its best sentence scores below a threshold. Calibration
 full (hybrid) system every gold turn with abstention switched off, records each turn's
 confidence and whether the answer it would give is correct, then replays every useful
 threshold on those records: a turn abstains at threshold t exactly when its confidence is
-below t. The pick maximises abstention recall while keeping false abstention within a
-budget; among equal picks the lowest threshold wins, so as few good answers as possible
-are thrown away.
+below t, or when the engine refused it even with the threshold off (its question names
+something no document mentions). The pick maximises abstention recall while keeping false
+abstention within a budget; among equal picks the lowest threshold wins, so as few good
+answers as possible are thrown away.
 
 Approximation: in conversations the history holds the answers given with abstention off.
 With a real threshold a turn that would now abstain sends the refusal instead, which can
@@ -32,6 +33,10 @@ class Observation:
     confidence: float
     answerable: bool
     correct: bool  # for an answerable turn: the answer it gives, if it answers, is right
+    refused: bool = False  # abstained even with the threshold off, so abstains at every threshold
+
+    def abstains(self, threshold: float) -> bool:
+        return self.refused or self.confidence < threshold
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ def observations(judgements: Iterable[Judgement]) -> list[Observation]:
     for j in judgements:
         if j.run.reply.confidence is None:
             raise ValueError(f"{j.query_id}: the reply has no confidence, so it cannot be calibrated")
-        found.append(Observation(j.run.reply.confidence, j.answerable, j.correct))
+        found.append(Observation(j.run.reply.confidence, j.answerable, j.correct, j.run.reply.abstained))
     return found
 
 
@@ -75,9 +80,9 @@ def at_threshold(observed: Sequence[Observation], threshold: float) -> SweepRow:
 
     return SweepRow(
         threshold=threshold,
-        abstention_recall=share(sum(o.confidence < threshold for o in unanswerable), len(unanswerable)),
-        false_abstention=share(sum(o.confidence < threshold for o in answerable), len(answerable)),
-        answer_accuracy=share(sum(o.correct and o.confidence >= threshold for o in answerable), len(answerable)),
+        abstention_recall=share(sum(o.abstains(threshold) for o in unanswerable), len(unanswerable)),
+        false_abstention=share(sum(o.abstains(threshold) for o in answerable), len(answerable)),
+        answer_accuracy=share(sum(o.correct and not o.abstains(threshold) for o in answerable), len(answerable)),
     )
 
 

@@ -28,6 +28,7 @@ _CHROME = re.compile(
     | \bpartner\s+content\b
     | \b\d+\s+min(ute)?s?\s+read\b
     | ^(tag|category|categories|archives?)(\s+archives?)?\s*:
+    | ^I\b[^.!?]*\b(this|your)\s+(site|website|blog|posts?|feeds?)\b   # a reader's comment on the site itself
     """,
     re.IGNORECASE | re.VERBOSE,
 )

@@ -64,16 +64,30 @@ def leans_on_history(question: str) -> bool:
 _SECOND_QUESTION = re.compile(
     r"(?:,\s*|\s+-\s+|\?\s+)(?:and\s+|but\s+)?(?=(?:what|which|who|whom|when|where|why|how)\b)", re.I
 )
+_ASKS = re.compile(
+    r"\b(?:what|which|who|whom|whose|when|where|why|how)\b|^(?:is|are|was|were|do|does|did|can|could|will|would|"
+    r"should|has|have|had)\b",
+    re.I,
+)
 
 
 def split_parts(question: str) -> tuple[str, ...]:
-    """The two questions of "What did X say, and what did Y say?", or () for a single question.
+    """The questions of "What did X say, and what did Y say?", or () for a single question.
 
     Each part is searched on its own as well, so an answer can quote one sentence for each.
+    A piece that asks nothing ("In July 2011 the government accepted the recommendations -
+    how many, and which one...") is context that every part carries; a piece that asks
+    with no content words of its own ("how many") joins the context-bearing form of the
+    question, so it still finds its answer.
     """
     pieces = [p.strip(" ,-?") for p in _SECOND_QUESTION.split(question)]
     pieces = [p for p in pieces if p]
-    return tuple(pieces) if len(pieces) > 1 and all(content_words(p) for p in pieces) else ()
+    context = " ".join(p for p in pieces if not _ASKS.search(p))
+    asks = [p for p in pieces if _ASKS.search(p)]
+    if len(asks) < 2:
+        return ()
+    parts = tuple(f"{context} {ask}" if context else ask for ask in asks)
+    return parts if all(content_words(p) for p in parts) else ()
 
 
 def quotes_of(answer: str) -> list[str]:

@@ -27,11 +27,18 @@ def test_calls_to_action_and_labels_are_removed() -> None:
         "Tag Archives: Local government",
         "Tuesday, 10 May 2011",
         "Sign up for our daily newsletter and get the news first in your inbox every morning.",
+        "I frequent this site and have an RSS feed of your posts going onto my page.",  # a reader's comment
     ]
     for line in furniture:
         assert is_furniture(line), line
     cleaned = clean(_page(ARTICLE, *furniture), "")
     assert cleaned.text == ARTICLE
+
+
+def test_first_person_quotes_are_kept_unless_they_talk_about_the_site() -> None:
+    assert is_furniture("I personally recommend this blog to all who seek information on family law")
+    assert not is_furniture("I welcome this review and I trust the workforce to deliver it, she said.")
+    assert not is_furniture("In this post we look at what the review means for councils.")
 
 
 def test_a_sentence_that_mentions_a_newsletter_is_kept() -> None:

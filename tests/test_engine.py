@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from qa_service.conversation import leans_on_history, resolve
+from qa_service.answering import ABSTAIN_TEXT, asked_type, unknown_names
+from qa_service.conversation import leans_on_history, resolve, split_parts
 from qa_service.engine import Engine
 from qa_service.errors import InvalidQuestion
 from qa_service.models import Answer, Citation, Turn
@@ -82,6 +83,51 @@ def test_off_topic_questions_abstain(engine: Engine, question: str) -> None:
     assert answer.abstained
     assert answer.citations == () and "[1]" not in answer.answer
     assert answer.passages, "related reading is still listed"
+
+
+@pytest.mark.parametrize(("question", "missing"), [
+    ("What did Eileen Munro say about child protection in Northern Ireland?", "Northern Ireland"),
+    ("What did Tim Loughton tell the Treasury about early help?", "Treasury"),
+    ("Did the NSPCC welcome the Munro review?", None),  # an acronym alone is no evidence either way
+])
+def test_question_naming_what_no_document_mentions_abstains(engine: Engine, question: str, missing: str | None) -> None:
+    answer = engine.ask(question)
+    if missing is None:
+        assert not answer.abstained or "never mention" not in answer.answer
+        return
+    assert answer.abstained and answer.citations == ()
+    assert answer.answer == f"{ABSTAIN_TEXT} They never mention {missing}."
+    assert answer.passages, "related reading is still listed"
+
+
+def test_names_the_documents_use_are_known(engine: Engine) -> None:
+    asked = "What did Dr Eileen Munro and Barnardo's say about children in England and Wales, and about eCAF?"
+    assert unknown_names(asked, engine.data) == []
+    assert unknown_names("What did Munro say about Scotland and Tim Loughton about Cardiff?", engine.data) == [
+        "Scotland", "Cardiff"]
+    assert unknown_names("Scotland? What about it?", engine.data) == []  # a capital opening a sentence names nothing
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Why was the decision expected?", "reason"), ("What was the reason for the delay?", "reason"),
+    ("How many children live far from home?", "number"), ("When will the guidance be published?", "date"),
+    ("Who chaired the inquiry?", "name"), ("What did the charities say?", None),
+])
+def test_asked_type(question: str, kind: str | None) -> None:
+    assert asked_type(question) == kind
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    ("What did Munro say about forms, and what did the minister promise?",
+     ("What did Munro say about forms", "what did the minister promise")),
+    ("Under the new plans, which services will be inspected?", ()),  # a lead-in clause asks nothing
+    ("In July the government accepted the recommendations - how many, and which one did it drop in December?",
+     ("In July the government accepted the recommendations how many",
+      "In July the government accepted the recommendations which one did it drop in December")),
+    ("What did Munro recommend?", ()),
+])
+def test_split_parts(question: str, parts: tuple[str, ...]) -> None:
+    assert split_parts(question) == parts
 
 
 def test_follow_up_is_resolved_with_the_previous_turn(engine: Engine) -> None:

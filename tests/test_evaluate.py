@@ -338,6 +338,18 @@ def test_sweep_row_by_hand():
     assert (row.abstention_recall, row.false_abstention, row.answer_accuracy) == (0.5, pytest.approx(1 / 3), 1 / 3)
 
 
+def test_a_refused_turn_abstains_at_every_threshold():
+    observed = [
+        calibration.Observation(0.9, False, False, refused=True),
+        calibration.Observation(0.9, True, True, refused=True),
+        calibration.Observation(0.9, True, True),
+    ]
+    for threshold in (-1.0, 0.5, 2.0):
+        row = calibration.at_threshold(observed, threshold)
+        assert row.abstention_recall == 1.0
+        assert row.false_abstention == (0.5 if threshold <= 0.9 else 1.0)
+
+
 def test_choose_maximises_abstention_within_budget_and_breaks_ties_low():
     rows = [
         calibration.SweepRow(0.1, 0.0, 0.00, 0.9),

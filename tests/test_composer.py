@@ -1,0 +1,40 @@
+"""Sentence selection on hand-made candidates: which close seconds may join the best sentence."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qa_service.answering import Candidate, ComposerSettings, select
+from qa_service.models import Sentence
+
+SETTINGS = ComposerSettings(margin=0.20, cross_document_margin=0.10, max_words=60, redundancy=0.8)
+
+
+def _candidate(sid: int, doc_id: str, score: float, words: str) -> Candidate:
+    vector = np.zeros(8, dtype=np.float32)
+    vector[sid % 8] = 1.0  # orthogonal vectors: no two candidates say the same thing
+    text = f"{words} sentence number {sid}."
+    sentence = Sentence(sid, doc_id, 0, len(text), text, paragraph=sid)
+    return Candidate(sentence, vector, score, score, 0.5, frozenset(words.split()), score)
+
+
+def test_a_second_from_the_same_document_may_score_further_below_than_one_from_another() -> None:
+    best = _candidate(0, "a", 0.60, "best")
+    same_doc = _candidate(1, "a", 0.45, "same")  # 0.15 below: within the document margin
+    other_doc = _candidate(2, "b", 0.45, "other")  # 0.15 below: outside the cross-document margin
+    chosen = select([best, same_doc, other_doc], {"same": 1.0, "other": 1.0}, SETTINGS)
+    assert [c.sentence.sentence_id for c in chosen] == [0, 1]
+
+
+def test_a_close_second_from_another_document_joins() -> None:
+    best = _candidate(0, "a", 0.60, "best")
+    other_doc = _candidate(2, "b", 0.55, "other")
+    far = _candidate(3, "a", 0.30, "far")  # 0.30 below: outside both margins
+    chosen = select([best, other_doc, far], {"other": 1.0, "far": 1.0}, SETTINGS)
+    assert [c.sentence.sentence_id for c in chosen] == [0, 2]
+
+
+def test_a_redundant_second_is_left_out() -> None:
+    best = _candidate(0, "a", 0.60, "best")
+    twin = _candidate(8, "a", 0.59, "twin")  # same vector as the best (8 % 8 == 0)
+    assert [c.sentence.sentence_id for c in select([best, twin], {"twin": 1.0}, SETTINGS)] == [0]
