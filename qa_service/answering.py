@@ -99,24 +99,40 @@ _HAS = {
 }
 
 
-# A run of capitalised words that does not open a sentence names something ("FA Cup").
-# Acronyms alone do not count (a reader may abbreviate what the text spells out), nor do
-# titles before names.
+# A run of capitalised words that does not open a sentence names something ("FA Cup",
+# "London School of Economics"). Acronyms alone do not count (a reader may abbreviate what
+# the text spells out), nor do titles before names, nor adjectives of nationality
+# ("British", "Scottish", "Canadian"): a reader may say "British" where the text says "UK".
 _NAME = re.compile(r"(?<![.?!:;\"“‘(]\s)(?<=\s)[A-Z][\w'’.-]*\w(?:\s+[A-Z][\w'’.-]*\w)*")
+_JOINS_NAMES = re.compile(r"(?:\s+(?:of|for|and|the|de))+\s+")
 _NAMING_WORD = re.compile(r"[A-Z][a-z][\w'’.-]*\w")
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev"}
+_NATIONALITY = re.compile(r"(ish|ian|ese|an|ch|i)$")
 
 
 def unknown_names(question: str, data: IndexData) -> list[str]:
-    """Names in the question with a word that no sentence of any document contains."""
-    found = []
+    """Names in the question with a word that no sentence of any document contains.
+
+    Neighbouring unknown names joined by "of", "for"... are one name ("London School of
+    Economics"), so the reply names it as the reader wrote it.
+    """
+    unknown: list[re.Match[str]] = []
     for match in _NAME.finditer(question):
-        for word in _NAMING_WORD.findall(match.group()):
-            tokens = tokenize(word)
-            if word.lower() not in _TITLES and tokens and all(t not in data.idf for t in tokens):
-                found.append(re.sub(r"['’]s$", "", match.group()))
-                break
-    return found
+        if any(_unknown_word(word, data) for word in _NAMING_WORD.findall(match.group())):
+            unknown.append(match)
+    names: list[tuple[int, int]] = []
+    for match in unknown:
+        if names and _JOINS_NAMES.fullmatch(question[names[-1][1]:match.start()]):
+            names[-1] = (names[-1][0], match.end())
+        else:
+            names.append(match.span())
+    return [re.sub(r"['’]s$", "", question[start:end]) for start, end in names]
+
+
+def _unknown_word(word: str, data: IndexData) -> bool:
+    tokens = tokenize(word)
+    known = word.lower() in _TITLES or _NATIONALITY.search(word) or any(t in data.idf for t in tokens)
+    return bool(tokens) and not known
 
 
 def asked_type(question: str) -> str | None:

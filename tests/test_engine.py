@@ -106,6 +106,9 @@ def test_names_the_documents_use_are_known(engine: Engine) -> None:
     assert unknown_names("What did Munro say about Scotland and Tim Loughton about Cardiff?", engine.data) == [
         "Scotland", "Cardiff"]
     assert unknown_names("Scotland? What about it?", engine.data) == []  # a capital opening a sentence names nothing
+    assert unknown_names("How many British children live far from home?", engine.data) == []  # nationality
+    assert unknown_names("Did Munro of the London School of Economics write it?", engine.data) == [
+        "London School of Economics"]
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -151,6 +154,7 @@ def test_follow_up_finds_the_head_of_safeguarding(engine: Engine) -> None:
 
 @pytest.mark.parametrize(("question", "leans"), [
     ("Why?", True), ("And when?", True), ("What did she say?", True),
+    ("What did Munro say that role should do?", True), ("Who pays for this scheme?", True),
     ("What did Tim Loughton tell parliament about the early intervention duty?", False),
     ("Which charity backed the Munro report?", False),
 ])
