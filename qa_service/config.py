@@ -46,6 +46,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
     feedback_db: Path = PROJECT_ROOT / "var" / "feedback.sqlite3"
+    retention_days: int = 180  # feedback and Slack turns older than this are deleted
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_api_url: str = "https://slack.com/api/"
@@ -70,6 +71,8 @@ ENV_VARS: dict[str, str] = {
     "QA_MODEL_CACHE_DIR": "Folder for the ONNX exports of the packaged model, made on first use.",
     "LOG_LEVEL": "Log level (DEBUG, INFO, WARNING, ERROR).",
     "QA_FEEDBACK_DB": "SQLite file for feedback and Slack conversation state.",
+    "QA_RETENTION_DAYS": "Days feedback ratings and Slack turns (which hold people's questions) are kept before "
+                         "being deleted.",
     "SLACK_BOT_TOKEN": "Slack bot token (xoxb-...); with SLACK_SIGNING_SECRET it turns the Slack bot on.",
     "SLACK_SIGNING_SECRET": "Slack signing secret used to verify every request to /slack/events.",
     "SLACK_API_URL": "Base URL of Slack's Web API (tests point it at a fake on loopback).",
@@ -132,6 +135,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cors_origins=origins,
         log_level=(env.get("LOG_LEVEL") or base.log_level).upper(),
         feedback_db=Path(env.get("QA_FEEDBACK_DB") or base.feedback_db),
+        retention_days=_int(env, "QA_RETENTION_DAYS", base.retention_days),
         slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
         slack_api_url=env.get("SLACK_API_URL") or base.slack_api_url,

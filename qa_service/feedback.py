@@ -10,8 +10,9 @@ sqlite_store), which adds the `history` column to a file written before it exist
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from .models import Turn
@@ -30,7 +31,7 @@ FEEDBACK_TABLE = Table("feedback", (
     "citations TEXT NOT NULL",
     "comment TEXT NOT NULL DEFAULT ''",
     "history TEXT NOT NULL DEFAULT '[]'",  # added later: rows from before it read as no history
-))
+), created="created_at")
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,15 @@ class Feedback:
 
 
 class FeedbackStore:
-    """The feedback table of the service's SQLite file."""
+    """The feedback table of the service's SQLite file.
 
-    def __init__(self, path: Path) -> None:
+    Ratings older than `retention_days` are deleted as new ones arrive (None: kept for ever),
+    so maintainers export thumbs-down answers (`python -m evaluate feedback`) within that time.
+    """
+
+    def __init__(self, path: Path, retention_days: int | None = None, clock: Callable[[], float] = time.time) -> None:
         self.path = path
-        self._file = SQLiteFile(path, (FEEDBACK_TABLE,))
+        self._file = SQLiteFile(path, (FEEDBACK_TABLE,), retention_days, clock)
 
     def record(self, item: Feedback) -> int:
         """Store a rating and return its id; raises ValueError for an unknown rating or client."""
@@ -65,12 +70,11 @@ class FeedbackStore:
             raise ValueError(f"rating must be one of {', '.join(RATINGS)}")
         if item.client not in CLIENTS:
             raise ValueError(f"client must be one of {', '.join(CLIENTS)}")
-        created = item.created_at or datetime.now(UTC).isoformat(timespec="seconds")
-        with self._file.connect() as db:
+        with self._file.writing(FEEDBACK_TABLE) as (db, now):
             cursor = db.execute(
                 "INSERT INTO feedback (created_at, client, rating, question, answer, citations, comment, history)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (created, item.client, item.rating, item.question, item.answer,
+                (item.created_at or now, item.client, item.rating, item.question, item.answer,
                  json.dumps(list(item.citations), ensure_ascii=False), item.comment,
                  history_column(item.history)),
             )

@@ -96,7 +96,7 @@ def parse_feedback(payload: Mapping[str, Any], settings: Settings) -> Feedback:
 
 def init_app(app: Flask, settings: Settings) -> None:
     """Open the feedback store (creating its schema) when the app starts, not on the first rating."""
-    app.extensions[EXTENSION] = FeedbackStore(settings.feedback_db)
+    app.extensions[EXTENSION] = FeedbackStore(settings.feedback_db, settings.retention_days)
 
 
 @bp.post("/feedback")

@@ -9,15 +9,21 @@ an older version gets the columns it lacks added (`ALTER TABLE ... ADD COLUMN`),
 keeps every stored row. A column added after a table first shipped must therefore be one
 SQLite can add: nullable, or NOT NULL with a DEFAULT. The check and the additions run in one
 `BEGIN IMMEDIATE` transaction, so workers starting together never add a column twice.
+
+Rows hold what people asked, which may name a child or a family, so they are not kept
+for ever: a table with a `created` column forgets rows older than the retention period
+(QA_RETENTION_DAYS) whenever a row is written to it, in the same transaction.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .models import Turn
@@ -33,6 +39,12 @@ class Table:
     name: str
     columns: tuple[str, ...]
     after: tuple[str, ...] = ()
+    created: str = ""  # column of each row's creation time (`timestamp`); rows past retention are deleted
+
+
+def timestamp(seconds: float) -> str:
+    """How creation times are stored: ISO 8601 in UTC to the second, so text order is time order."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
 
 
 def history_column(history: Sequence[Turn]) -> str:
@@ -58,6 +70,8 @@ def _migrate(db: sqlite3.Connection, table: Table) -> None:
     for column in table.columns:
         if column.split()[0] not in present:
             db.execute(f"ALTER TABLE {table.name} ADD COLUMN {column}")
+    if table.created:  # retention deletes by age on every write
+        db.execute(f"CREATE INDEX IF NOT EXISTS {table.name}_{table.created} ON {table.name} ({table.created})")
     for statement in table.after:
         db.execute(statement)
 
@@ -65,8 +79,12 @@ def _migrate(db: sqlite3.Connection, table: Table) -> None:
 class SQLiteFile:
     """One SQLite file holding `tables`, created or brought up to date when it is opened."""
 
-    def __init__(self, path: Path, tables: Sequence[Table]) -> None:
+    def __init__(self, path: Path, tables: Sequence[Table], retention_days: int | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        """`retention_days` None keeps rows for ever (tools that only read); `clock` gives "now" in seconds."""
         self.path = path
+        self.retention_days = retention_days
+        self.clock = clock
         path.parent.mkdir(parents=True, exist_ok=True)
         with _connection(path, isolation_level=None) as db:  # transactions spelled out below
             db.execute("BEGIN IMMEDIATE")
@@ -83,3 +101,16 @@ class SQLiteFile:
         """A connection whose work is committed when the block ends (rolled back on an error), then closed."""
         with _connection(self.path) as db, db:
             yield db
+
+    @contextmanager
+    def writing(self, table: Table) -> Iterator[tuple[sqlite3.Connection, str]]:
+        """A connection (as `connect`) for adding a row to `table`, and the row's creation time.
+
+        Rows of `table` older than the retention period are deleted in the same transaction.
+        """
+        now = self.clock()
+        with self.connect() as db:
+            if table.created and self.retention_days is not None:
+                cutoff = timestamp(now - self.retention_days * 86400)
+                db.execute(f"DELETE FROM {table.name} WHERE {table.created} < ?", (cutoff,))
+            yield db, timestamp(now)

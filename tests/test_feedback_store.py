@@ -7,6 +7,9 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
+from qa_service.config import load_settings
 from qa_service.feedback import Feedback, FeedbackStore
 from qa_service.models import Turn
 
@@ -38,6 +41,28 @@ def test_a_rating_keeps_its_history_in_order(tmp_path: Path) -> None:
     rated, plain = store.items()
     assert (rated.id, rated.history) == (first, HISTORY)
     assert (plain.id, plain.history) == (second, ())
+
+
+def test_ratings_past_retention_are_deleted_when_a_new_one_arrives(tmp_path: Path) -> None:
+    day = 86400.0
+    now = [1_800_000_000.0]
+    store = FeedbackStore(tmp_path / "feedback.sqlite3", retention_days=30, clock=lambda: now[0])
+    store.record(Feedback("widget", "down", "Old question?", "Old answer. [1]"))
+    now[0] += 20 * day
+    store.record(Feedback("slack", "down", "Newer question?", "Newer answer. [1]"))
+    assert [item.question for item in store.items()] == ["Old question?", "Newer question?"]
+    now[0] += 11 * day  # the first is 31 days old, the second 11
+    store.record(Feedback("widget", "up", "Latest question?", "Latest answer. [1]"))
+    assert [item.question for item in store.items()] == ["Newer question?", "Latest question?"]
+    assert FeedbackStore(store.path).items() == store.items()  # a reader without retention deletes nothing
+
+
+def test_retention_is_a_positive_number_of_days() -> None:
+    assert load_settings({}).retention_days == 180
+    assert load_settings({"QA_RETENTION_DAYS": "30"}).retention_days == 30
+    for raw in ("0", "-5", "a month"):
+        with pytest.raises(ValueError, match="QA_RETENTION_DAYS"):
+            load_settings({"QA_RETENTION_DAYS": raw})
 
 
 def test_a_file_from_before_history_is_upgraded_and_keeps_its_ratings(tmp_path: Path) -> None:

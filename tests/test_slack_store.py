@@ -57,6 +57,17 @@ def test_old_claims_are_forgotten_after_a_day(tmp_path: Path) -> None:
     assert store.claim("event:Ev1")
 
 
+def test_turns_past_retention_are_forgotten_when_a_new_one_is_added(tmp_path: Path) -> None:
+    now = [1_800_000_000.0]
+    store = SlackStore(tmp_path / "qa.sqlite3", clock=lambda: now[0], retention_days=7)
+    store.add_turn(SlackTurn("t0", "q0", plain("a0"), THREAD))
+    now[0] += 8 * 86400
+    assert store.history(THREAD, 5) == (Turn("q0", "a0"),)  # only a write deletes
+    store.add_turn(SlackTurn("t1", "q1", plain("a1"), THREAD))
+    assert store.history(THREAD, 5) == (Turn("q1", "a1"),)
+    assert store.turn("t0") is None
+
+
 def test_history_is_the_threads_last_turns_oldest_first(tmp_path: Path) -> None:
     store = SlackStore(tmp_path / "qa.sqlite3")
     assert not store.knows(THREAD)

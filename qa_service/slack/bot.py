@@ -310,7 +310,8 @@ class SlackBot:
 
 def build_bolt_app(flask_app: Flask, settings: Settings) -> App:
     """The Bolt app for SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, its listeners registered."""
-    bot = SlackBot(flask_app, settings, SlackStore(settings.feedback_db), FeedbackStore(settings.feedback_db))
+    bot = SlackBot(flask_app, settings, SlackStore(settings.feedback_db, retention_days=settings.retention_days),
+                   FeedbackStore(settings.feedback_db, settings.retention_days))
     bolt = App(
         client=web_client(settings),  # carries SLACK_BOT_TOKEN; Bolt takes the token from it
         signing_secret=settings.slack_signing_secret,

@@ -21,7 +21,6 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +52,7 @@ TURNS_TABLE = Table(
         "answer_ts TEXT",
     ),
     after=("CREATE INDEX IF NOT EXISTS slack_turns_thread ON slack_turns (team, channel, thread_ts)",),
+    created="created_at",
 )
 _TURN_COLUMNS = "turn_id, team, channel, thread_ts, question, answer_json, history, question_ts, answer_ts"
 
@@ -113,10 +113,12 @@ def _where(conversation: Conversation) -> tuple[str, str, str]:
 class SlackStore:
     """The Slack tables of the service's SQLite file."""
 
-    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time, retention_days: int | None = None) -> None:
+        """Turns older than `retention_days` are deleted as new ones arrive (None: kept for ever);
+        a thread older than that starts afresh."""
         self.path = path
         self._clock = clock
-        self._file = SQLiteFile(path, (HANDLED_TABLE, TURNS_TABLE))
+        self._file = SQLiteFile(path, (HANDLED_TABLE, TURNS_TABLE), retention_days, clock)
 
     def claim(self, key: str) -> bool:
         """True for the first caller to claim `key` (in any process), False for every later one."""
@@ -137,8 +139,7 @@ class SlackStore:
     def add_turn(self, turn: SlackTurn) -> None:
         """Remember an answer the bot posted (call it once the post succeeded)."""
         where = _where(turn.conversation) if turn.conversation else (None,) * 3
-        created = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._file.connect() as db:
+        with self._file.writing(TURNS_TABLE) as (db, created):
             db.execute(
                 "INSERT INTO slack_turns (turn_id, created_at, team, channel, thread_ts, question, answer_text,"
                 " answer_json, history, question_ts, answer_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
