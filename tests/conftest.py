@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from evaluate.bench.server import Server as LiveServer  # noqa: E402
+from evaluate.bench.server import ServerConfig, ServerError, free_port, gunicorn  # noqa: E402,F401 (tests import free_port)
 from qa_service.app import create_app  # noqa: E402
 from qa_service.config import PROJECT_ROOT, Settings  # noqa: E402
 from qa_service.embedding import Embedder  # noqa: E402
@@ -72,8 +68,6 @@ def indexed(scratch: Settings, collection: Settings) -> Settings:
 
 # --- HTTP service -------------------------------------------------------------------------
 
-SERVER_START_TIMEOUT = 90.0  # model load under gunicorn --preload takes ~10 s on 2 cores
-
 
 @pytest.fixture(scope="session")
 def app(collection: Settings, engine: Engine) -> Flask:
@@ -87,77 +81,28 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def free_port() -> int:
-    """A port nothing listens on now, on loopback."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    """A gunicorn process serving the app, and where its output goes."""
-
-    url: str
-    process: subprocess.Popen
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
-def wait_until_ready(server: LiveServer, timeout: float) -> None:
-    """Poll /readyz until 200; fail with the server's output if it dies or takes too long."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {server.process.returncode}:\n{server.output()[-4000:]}")
-        try:
-            if requests.get(f"{server.url}/readyz", timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"gunicorn was not ready within {timeout:.0f}s:\n{server.output()[-4000:]}")
-
-
 @contextmanager
 def run_gunicorn(
     settings: Settings, log: Path, extra_env: Mapping[str, str] | None = None, workers: int = 1
 ) -> Iterator[LiveServer]:
-    """The real app for `settings` under gunicorn (gunicorn.conf.py, --preload) on a free loopback port.
+    """The real app for `settings` under gunicorn, started as the benchmarks start it (the Procfile's
+    command on a free loopback port, --preload), with 4 threads per worker.
 
-    Stopped (terminate, then kill) when the block ends, whatever happened inside it.
+    Stopped (terminate, then kill) when the block ends, whatever happened inside it; a server
+    that does not come up fails the test with the end of its log.
     """
-    port = free_port()
     env = {
-        **os.environ,
         "QA_DOCS_DIR": str(settings.docs_dir),
         "QA_INDEX_DIR": str(settings.index_dir),
         "QA_FEEDBACK_DB": str(settings.feedback_db),
-        "HF_HUB_OFFLINE": "1",
         "LOG_LEVEL": "INFO",
-        "WEB_CONCURRENCY": str(workers),
-        "GUNICORN_THREADS": "4",
         **(extra_env or {}),
     }
-    command = [
-        sys.executable, "-m", "gunicorn", "--config", str(PROJECT_ROOT / "gunicorn.conf.py"), "--preload",
-        "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "qa_service.app:create_app()",
-    ]
-    with log.open("w", encoding="utf-8") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    server = LiveServer(url=f"http://127.0.0.1:{port}", process=process, log=log)
     try:
-        wait_until_ready(server, SERVER_START_TIMEOUT)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        with gunicorn(ServerConfig(workers, 4), env, log) as server:
+            yield server
+    except ServerError as exc:  # only gunicorn() raises it: the server never came up
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")

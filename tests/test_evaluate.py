@@ -11,7 +11,6 @@ import contextlib
 import io
 import json
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from evaluate import calibration, cli
+from evaluate.bench.server import free_port
 from evaluate.errors import FloorError, GoldError, ServiceError
 from evaluate.floor import check_floor, make_floor, parse_floor, ratchet
 from evaluate.gold import GoldItem, GoldTurn, load_gold, parse_gold
@@ -475,12 +475,6 @@ def test_unknown_option(capsys):
         cli.main(["--colour"])
     assert stop.value.code == 2
     assert capsys.readouterr().err.strip().count("\n") == 0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_unreachable_service(capsys, tmp_path):

@@ -3,7 +3,8 @@
 The command is the Procfile's `web` line with the bind address moved to 127.0.0.1, and the
 worker and thread counts given the way a platform gives them (WEB_CONCURRENCY,
 GUNICORN_THREADS). Starting it is also the cold-start measurement: from the moment the
-process is spawned to the first 200 from /readyz.
+process is spawned to the first 200 from /readyz. The tests' live servers start here too,
+so what is benchmarked and what is tested is the same process.
 """
 
 from __future__ import annotations
@@ -74,6 +75,10 @@ class Server:
     url: str
     process: subprocess.Popen
     ready_seconds: float
+    log: Path  # gunicorn's stdout and stderr: its access and error lines
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
 
     def memory(self) -> list[ProcessMemory]:
         """The master's and every worker's memory, read from /proc (Linux)."""
@@ -94,6 +99,7 @@ def _memory(pid: int, role: str) -> ProcessMemory:
 
 
 def free_port() -> int:
+    """A port nothing listens on now, on loopback."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -143,6 +149,6 @@ def gunicorn(config: ServerConfig, env: Mapping[str, str], log: Path) -> Iterato
                                    start_new_session=True)
     try:
         ready = _wait_until_ready(url, process, log, started)
-        yield Server(url, process, round(ready, 3))
+        yield Server(url, process, round(ready, 3), log)
     finally:
         _stop(process)
