@@ -108,14 +108,19 @@ _JOINS_NAMES = re.compile(r"(?:\s+(?:of|for|and|the|de))+\s+")
 _NAMING_WORD = re.compile(r"[A-Z][a-z][\w'’.-]*\w")
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev"}
 _NATIONALITY = re.compile(r"(ish|ian|ese|an|ch|i)$")
+TITLE_CASE_SHARE = 0.6  # more of a question's words capitalised than this: it is written in title case
 
 
 def unknown_names(question: str, data: IndexData) -> list[str]:
     """Names in the question with a word that no sentence of any document contains.
 
     Neighbouring unknown names joined by "of", "for"... are one name ("London School of
-    Economics"), so the reply names it as the reader wrote it.
+    Economics"), so the reply names it as the reader wrote it. In a question written in
+    title case or capitals, capitals say nothing, so nothing counts as a name.
     """
+    words = question.split()
+    if sum(w[:1].isupper() for w in words) > TITLE_CASE_SHARE * len(words):
+        return []
     unknown: list[re.Match[str]] = []
     for match in _NAME.finditer(question):
         if any(_unknown_word(word, data) for word in _NAMING_WORD.findall(match.group())):

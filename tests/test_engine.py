@@ -107,6 +107,7 @@ def test_names_the_documents_use_are_known(engine: Engine) -> None:
         "Scotland", "Cardiff"]
     assert unknown_names("Scotland? What about it?", engine.data) == []  # a capital opening a sentence names nothing
     assert unknown_names("How many British children live far from home?", engine.data) == []  # nationality
+    assert unknown_names("What Did Munro Say About Child Protection In Scotland?", engine.data) == []  # title case
     assert unknown_names("Did Munro of the London School of Economics write it?", engine.data) == [
         "London School of Economics"]
 
