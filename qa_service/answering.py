@@ -5,8 +5,8 @@ that each catch what the others miss: meaning (cosine of the sentence embedding)
 (cosine of the passage around it, which sees what a pronoun like "she" stands for) and
 words (the share of the question's rarer words the sentence contains). A question that
 asks for a number, a date, a name or a reason expects that kind of thing in its answer,
-and a sentence without one scores lower. In a follow-up, sentences near the ones already quoted
-gain and the quoted ones themselves lose a little, so the conversation moves on.
+and a sentence without one scores lower. In a follow-up, sentences near the ones already
+quoted gain and the quoted ones themselves lose a little, so the conversation moves on.
 
 The best sentence answers; up to two more join it when they score nearly as well, cover
 question words the answer does not yet cover, say something different and keep the
@@ -103,6 +103,8 @@ _HAS = {
 # "London School of Economics"). Acronyms alone do not count (a reader may abbreviate what
 # the text spells out), nor do titles before names, nor adjectives of nationality
 # ("British", "Scottish", "Canadian"): a reader may say "British" where the text says "UK".
+# Those are told by their endings, so a place that ends the same way ("Japan") is let
+# through too: the rule errs towards answering, and the threshold still applies.
 _NAME = re.compile(r"(?<![.?!:;\"“‘(]\s)(?<=\s)[A-Z][\w'’.-]*\w(?:\s+[A-Z][\w'’.-]*\w)*")
 _JOINS_NAMES = re.compile(r"(?:\s+(?:of|for|and|the|de))+\s+")
 _NAMING_WORD = re.compile(r"[A-Z][a-z][\w'’.-]*\w")

@@ -77,10 +77,11 @@ def split_parts(question: str) -> tuple[str, ...]:
     """The questions of "What did X say, and what did Y say?", or () for a single question.
 
     Each part is searched on its own as well, so an answer can quote one sentence for each.
-    A piece that asks nothing ("In July 2011 the government accepted the recommendations -
-    how many, and which one...") is context that every part carries; a piece that asks
-    with no content words of its own ("how many") joins the context-bearing form of the
-    question, so it still finds its answer.
+    A piece that asks nothing is context, and every part is asked with it: in "In July 2011
+    the government accepted the recommendations - how many, and which one did it drop?"
+    the parts are "... recommendations how many" and "... recommendations which one did it
+    drop". A lead-in clause before a single question ("Under the new plans, which...")
+    leaves one part, so the question is not split at all.
     """
     pieces = [p.strip(" ,-?") for p in _SECOND_QUESTION.split(question)]
     pieces = [p for p in pieces if p]
