@@ -2,7 +2,9 @@
 
 A floor file holds, for the gated metrics (METRICS entries with a `better` direction),
 a minimum for those where higher is better and a maximum for those where lower is
-better. Latency is never gated: it measures the machine as much as the code.
+better. Latency is never gated: it measures the machine as much as the code. A metric
+with a fixed `bound` (the median answer length: at most 60 words) is gated at that bound
+and never ratcheted, since a shorter answer than that is not a better one.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ def make_floor(summary: Summary) -> dict[str, dict[str, float]]:
         if value is None:
             continue
         margin = MARGINS[metric.unit]
-        if metric.better == "higher":
+        if metric.bound is not None:
+            (minimum if metric.better == "higher" else maximum)[name] = metric.bound
+        elif metric.better == "higher":
             minimum[name] = max(0.0, math.floor(round(value * 100, 6)) / 100 - margin)
         else:
             maximum[name] = math.ceil(round(value * 100, 6)) / 100 + margin
@@ -39,9 +43,12 @@ def make_floor(summary: Summary) -> dict[str, dict[str, float]]:
 
 
 def ratchet(old: dict[str, dict[str, float]], new: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
-    """The stricter of two floors, metric by metric: a floor only ever moves up."""
-    minimum = {k: max(v, old.get("minimum", {}).get(k, v)) for k, v in new["minimum"].items()}
-    maximum = {k: min(v, old.get("maximum", {}).get(k, v)) for k, v in new["maximum"].items()}
+    """The stricter of two floors, metric by metric: a floor only ever moves up (a fixed bound stays put)."""
+    def fixed(name: str) -> bool:
+        return GATED[name].bound is not None
+
+    minimum = {k: v if fixed(k) else max(v, old.get("minimum", {}).get(k, v)) for k, v in new["minimum"].items()}
+    maximum = {k: v if fixed(k) else min(v, old.get("maximum", {}).get(k, v)) for k, v in new["maximum"].items()}
     return {"minimum": minimum, "maximum": maximum}
 
 

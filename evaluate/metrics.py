@@ -33,6 +33,7 @@ class MetricInfo:
     name: str
     better: str | None
     unit: str  # 'share', 'words' or 'ms': how reports format it
+    bound: float | None = None  # a fixed gate instead of a ratchet: past this bound, better is not better
 
 
 METRICS: tuple[MetricInfo, ...] = (
@@ -46,7 +47,7 @@ METRICS: tuple[MetricInfo, ...] = (
     MetricInfo("abstention_recall", "higher", "share"),
     MetricInfo("false_abstention", "lower", "share"),
     MetricInfo("followup_accuracy", "higher", "share"),
-    MetricInfo("median_answer_words", "lower", "words"),
+    MetricInfo("median_answer_words", "lower", "words", bound=60.0),  # short enough to read is enough
     MetricInfo("latency_ms_p50", None, "ms"),
     MetricInfo("latency_ms_p95", None, "ms"),
 )

@@ -373,16 +373,18 @@ SUMMARY = {
 def test_make_floor_rounds_down_minimums_and_up_maximums():
     floor = make_floor(SUMMARY)
     assert floor["minimum"] == {"answer_accuracy": 0.64, "token_f1": 0.56}  # 0.57 must not become 0.55
-    assert floor["maximum"] == {"false_abstention": 0.06, "median_answer_words": 47.0}
+    assert floor["maximum"] == {"false_abstention": 0.06, "median_answer_words": 60.0}  # a fixed bound, not 45 + 2
     assert "latency_ms_p50" not in floor["minimum"] | floor["maximum"]
 
 
 def test_ratchet_only_moves_floors_up():
-    old = {"minimum": {"answer_accuracy": 0.7, "token_f1": 0.5}, "maximum": {"false_abstention": 0.03}}
-    new = {"minimum": {"answer_accuracy": 0.6, "token_f1": 0.55}, "maximum": {"false_abstention": 0.06}}
+    old = {"minimum": {"answer_accuracy": 0.7, "token_f1": 0.5},
+           "maximum": {"false_abstention": 0.03, "median_answer_words": 53.0}}  # from before the bound existed
+    new = {"minimum": {"answer_accuracy": 0.6, "token_f1": 0.55},
+           "maximum": {"false_abstention": 0.06, "median_answer_words": 60.0}}
     assert ratchet(old, new) == {
         "minimum": {"answer_accuracy": 0.7, "token_f1": 0.55},
-        "maximum": {"false_abstention": 0.03},
+        "maximum": {"false_abstention": 0.03, "median_answer_words": 60.0},  # a fixed bound is not ratcheted
     }
 
 
@@ -603,7 +605,7 @@ def test_url_scores_the_running_service_like_the_engine(app, engine, tmp_path, c
 
 def test_floor_command_writes_a_floor_and_never_lowers_one(collection, tmp_path):
     output = tmp_path / "floor.json"
-    output.write_text(json.dumps({"minimum": {"answer_accuracy": 0.99}, "maximum": {"median_answer_words": 1}}))
+    output.write_text(json.dumps({"minimum": {"answer_accuracy": 0.99}, "maximum": {"false_abstention": 0.0}}))
     with pytest.MonkeyPatch.context() as env, contextlib.redirect_stdout(io.StringIO()), \
             contextlib.redirect_stderr(io.StringIO()):
         env.setenv("QA_INDEX_DIR", str(collection.index_dir))
@@ -612,7 +614,8 @@ def test_floor_command_writes_a_floor_and_never_lowers_one(collection, tmp_path)
     written = json.loads(output.read_text())
     assert code == 0
     assert written["minimum"]["answer_accuracy"] == 0.99  # kept: stricter than what the run earned
-    assert written["maximum"]["median_answer_words"] == 1
+    assert written["maximum"]["false_abstention"] == 0.0
+    assert written["maximum"]["median_answer_words"] == 60.0  # a fixed bound, whatever the run measured
     assert set(written["minimum"]) > {"answer_accuracy", "mrr"}  # the others were added from the run
     assert parse_floor(written, "written") == {"minimum": written["minimum"], "maximum": written["maximum"]}
 
