@@ -4,9 +4,10 @@ Every sentence of the retrieved passages is scored against the question on three
 that each catch what the others miss: meaning (cosine of the sentence embedding), context
 (cosine of the passage around it, which sees what a pronoun like "she" stands for) and
 words (the share of the question's rarer words the sentence contains). A question that
-asks for a number, a date, a name or a reason expects that kind of thing in its answer,
-and a sentence without one scores lower. In a follow-up, sentences near the ones already
-quoted gain and the quoted ones themselves lose a little, so the conversation moves on.
+asks for a number, a date, a name or a reason expects that kind of thing in its answer:
+a sentence with one scores higher, and one without a number, date or name lower. In a
+follow-up, sentences near the ones already quoted gain and the quoted ones themselves
+lose a little, so the conversation moves on.
 
 The best sentence answers; up to two more join it when they score nearly as well, cover
 question words the answer does not yet cover, say something different and keep the
@@ -142,6 +143,11 @@ def _unknown_word(word: str, data: IndexData) -> bool:
     return bool(tokens) and not known
 
 
+# A reason is often given without a word that says so ("... there is sufficient existing
+# legislation"), so a sentence without "because" or "given" is no evidence against it.
+_MAY_BE_IMPLICIT = {"reason"}
+
+
 def asked_type(question: str) -> str | None:
     """'number', 'date', 'name', 'reason' or None, from the question's wording."""
     return next((kind for kind, pattern in _ASKS.items() if pattern.search(question)), None)
@@ -215,7 +221,10 @@ def score_sentences(
         share = _share(weights, tokens)
         score = settings.weight_meaning * meaning + settings.weight_context * ctx + settings.weight_words * share
         if kind is not None:
-            score += settings.type_bonus if _HAS[kind].search(sentence.text) else -settings.type_penalty
+            if _HAS[kind].search(sentence.text):
+                score += settings.type_bonus
+            elif kind not in _MAY_BE_IMPLICIT:
+                score -= settings.type_penalty
         if sid in prior:
             score += settings.near_prior_bonus
         if sentence.text in resolved.prior_quotes:
