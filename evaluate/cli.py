@@ -103,13 +103,11 @@ def shown_path(path: Path) -> str:
 def load_engine() -> Any:
     """The engine as the service would load it (settings from the environment, calibrated threshold)."""
     from qa_service.config import load_settings
-    from qa_service.embedding import Embedder
     from qa_service.engine import Engine
     from qa_service.errors import QAServiceError
 
     try:
-        settings = load_settings()
-        return Engine.load(settings, Embedder.from_settings(settings))
+        return Engine.load(load_settings())
     except (QAServiceError, ValueError) as exc:  # index missing or stale, a bad environment variable
         raise UsageError(f"cannot load the engine: {exc}") from exc
 

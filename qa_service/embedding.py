@@ -77,10 +77,10 @@ class OnnxRuntime(Runtime):
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         # Texts of similar length share a batch, as sentence-transformers does, so little is padding.
         order = np.argsort([len(text) for text in texts], kind="stable")
+        session = self.session
         rows: list[np.ndarray] = []
         for start in range(0, len(texts), batch_size):
             features = self.model.preprocess([texts[i] for i in order[start:start + batch_size]])
-            session = self.session
             inputs = {node.name: features[node.name].numpy() for node in session.get_inputs()}
             rows.append(session.run(None, inputs)[0])
         vectors = np.empty((len(texts), rows[0].shape[1]), dtype=np.float32)

@@ -36,7 +36,12 @@ class VectorIndex(ABC):
 
     @classmethod
     def load(cls, path: Path) -> VectorIndex:
-        return cls(faiss.read_index(str(path)))
+        index = cls(faiss.read_index(str(path)))
+        index._prepare()
+        return index
+
+    def _prepare(self) -> None:  # noqa: B027 (a hook: most index types need nothing)
+        """Settings a loaded or freshly built index needs before it is searched (none for most)."""
 
     def add(self, vectors: np.ndarray) -> None:
         """Append vectors; their ids are their row numbers in insertion order."""
@@ -97,12 +102,6 @@ class IVFSQ8Index(VectorIndex):
         index = cls(ivf)
         index._prepare()
         index.add(vectors)
-        return index
-
-    @classmethod
-    def load(cls, path: Path) -> IVFSQ8Index:
-        index = cls(faiss.read_index(str(path)))
-        index._prepare()
         return index
 
     def _prepare(self) -> None:

@@ -20,7 +20,13 @@ from flask.testing import FlaskClient
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from evaluate.bench.server import Server as LiveServer  # noqa: E402
-from evaluate.bench.server import ServerConfig, ServerError, free_port, gunicorn  # noqa: E402,F401 (tests import free_port)
+from evaluate.bench.server import (  # noqa: E402
+    ServerConfig,
+    ServerError,
+    free_port,  # noqa: F401 (tests import it from here)
+    gunicorn,
+    service_env,
+)
 from qa_service.app import create_app  # noqa: E402
 from qa_service.config import PROJECT_ROOT, Settings  # noqa: E402
 from qa_service.embedding import Embedder  # noqa: E402
@@ -91,13 +97,7 @@ def run_gunicorn(
     Stopped (terminate, then kill) when the block ends, whatever happened inside it; a server
     that does not come up fails the test with the end of its log.
     """
-    env = {
-        "QA_DOCS_DIR": str(settings.docs_dir),
-        "QA_INDEX_DIR": str(settings.index_dir),
-        "QA_FEEDBACK_DB": str(settings.feedback_db),
-        "LOG_LEVEL": "INFO",
-        **(extra_env or {}),
-    }
+    env = {**service_env(settings), "LOG_LEVEL": "INFO", **(extra_env or {})}
     try:
         with gunicorn(ServerConfig(workers, 4), env, log) as server:
             yield server

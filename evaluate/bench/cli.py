@@ -29,11 +29,11 @@ from qa_service.indexing import build_index
 from qa_service.vectors import VECTOR_INDEX_TYPES
 
 from . import plots, report
-from .latency import Latency, measure, questions_of
+from .latency import Latency, measure, model_alone, questions_of
 from .options import OPTIONS, measure_option
 from .results import IndexBuild, Machine, Plan, Results, now, targets
 from .scaling import measure_scaling
-from .server import ServerConfig, gunicorn, procfile_config
+from .server import ServerConfig, gunicorn, procfile_config, service_env
 from .stats import Spread
 from .throughput import CLIENTS, ServerRun, load_server, pick
 
@@ -65,9 +65,7 @@ class ServerPart:
 def _server_part(settings: Settings, embedder: Embedder, items: Sequence[GoldItem], plan: Plan,
                  scratch: Path) -> ServerPart:
     """Cold starts and HTTP latency of the Procfile setting, then every setting under load."""
-    env = {"QA_DOCS_DIR": str(settings.docs_dir), "QA_INDEX_DIR": str(settings.index_dir),
-           "QA_FEEDBACK_DB": str(settings.feedback_db), "QA_MODEL_CACHE_DIR": str(settings.model_cache_dir),
-           "QA_EMBEDDING_BACKEND": settings.embedding_backend, "QA_EMBEDDING_CACHE": "0"}
+    env = service_env(settings)  # `run` set the question cache to 0
     procfile = procfile_config()
     configs = [procfile] + ([] if plan.quick else [c for c in OTHER_SERVERS if c != procfile])
     steps = plan.cold_starts + plan.repetitions + len(configs) * len(CLIENTS) * plan.repetitions
@@ -80,7 +78,7 @@ def _server_part(settings: Settings, embedder: Embedder, items: Sequence[GoldIte
                 if start == plan.cold_starts - 1:  # the last start also serves the measurements
                     http = HttpSystem(server.url)
                     try:
-                        measured = measure(lambda texts: embedder.runtime.encode(texts, 1), http, items,
+                        measured = measure(model_alone(embedder), http, items,
                                            plan.repetitions, bar.update)
                     finally:
                         http.close()
@@ -106,7 +104,7 @@ def run(plan: Plan, items: Sequence[GoldItem], base: Settings, scratch: Path) ->
             bar.update()
     engine = Engine.load(settings, embedder)
     with _bar(plan.repetitions, "latency") as bar:
-        latency = Latency.of(measure(lambda texts: embedder.runtime.encode(texts, 1), EngineSystem(engine, "hybrid"),
+        latency = Latency.of(measure(model_alone(embedder), EngineSystem(engine, "hybrid"),
                                      items, plan.repetitions, bar.update))
     served = _server_part(settings, embedder, items, plan, scratch)
     questions = embedder.encode(list(dict.fromkeys(questions_of(items))))

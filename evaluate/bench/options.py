@@ -22,7 +22,7 @@ from qa_service.embedding import Embedder
 from qa_service.engine import Engine
 from qa_service.indexing import build_index
 
-from .latency import Latency, measure, questions_of
+from .latency import Latency, measure, model_alone, questions_of
 from .stats import Spread
 
 CACHE_SIZE = 1024
@@ -76,7 +76,7 @@ def measure_option(
         run_system(items, system)  # every question timed below has been asked once before
         encode: Callable[[list[str]], object] = embedder.encode
     else:
-        encode = lambda texts: embedder.runtime.encode(texts, 1)  # noqa: E731
+        encode = model_alone(embedder)
     measured = measure(encode, system, items, repetitions, advance)
     latency = Latency.of(measured)
     cosine = (embedder.encode(questions_of(items)) * reference).sum(axis=1).min()

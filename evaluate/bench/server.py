@@ -25,7 +25,7 @@ from pathlib import Path
 import requests
 
 from evaluate.errors import EvaluationError
-from qa_service.config import PROJECT_ROOT
+from qa_service.config import PROJECT_ROOT, Settings
 
 GUNICORN_CONF = PROJECT_ROOT / "gunicorn.conf.py"
 READY_TIMEOUT = 120.0  # model and index load in the master (--preload), ~10 s on 2 busy cores
@@ -45,6 +45,18 @@ class ServerConfig:
     @property
     def label(self) -> str:
         return f"{self.workers}x{self.threads}"
+
+
+def service_env(settings: Settings) -> dict[str, str]:
+    """The environment variables that make a launched service run with `settings`' data, model and stores."""
+    return {
+        "QA_DOCS_DIR": str(settings.docs_dir),
+        "QA_INDEX_DIR": str(settings.index_dir),
+        "QA_FEEDBACK_DB": str(settings.feedback_db),
+        "QA_MODEL_CACHE_DIR": str(settings.model_cache_dir),
+        "QA_EMBEDDING_BACKEND": settings.embedding_backend,
+        "QA_EMBEDDING_CACHE": str(settings.embedding_cache_size),
+    }
 
 
 def procfile_config() -> ServerConfig:

@@ -117,12 +117,11 @@ class SlackStore:
         """Turns older than `retention_days` are deleted as new ones arrive (None: kept for ever);
         a thread older than that starts afresh."""
         self.path = path
-        self._clock = clock
         self._file = SQLiteFile(path, (HANDLED_TABLE, TURNS_TABLE), retention_days, clock)
 
     def claim(self, key: str) -> bool:
         """True for the first caller to claim `key` (in any process), False for every later one."""
-        now = self._clock()
+        now = self._file.clock()
         with self._file.connect() as db:
             db.execute("DELETE FROM slack_handled WHERE handled_at < ?", (now - HANDLED_KEEP_SECONDS,))
             try:
