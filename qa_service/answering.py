@@ -139,7 +139,8 @@ def unknown_names(question: str, data: IndexData) -> list[str]:
 
 def _unknown_word(word: str, data: IndexData) -> bool:
     tokens = tokenize(word)
-    known = word.lower() in _TITLES or _NATIONALITY.search(word) or any(t in data.idf for t in tokens)
+    acronym = sum(c.isupper() for c in word) > 1  # "DfE", "LSCBs": a reader's shorthand for what the text spells out
+    known = acronym or word.lower() in _TITLES or _NATIONALITY.search(word) or any(t in data.idf for t in tokens)
     return bool(tokens) and not known
 
 

@@ -64,7 +64,10 @@ def leans_on_history(question: str) -> bool:
 
 
 _SECOND_QUESTION = re.compile(
-    r"(?:,\s*|\s+-\s+|\?\s+)(?:and\s+|but\s+)?(?=(?:what|which|who|whom|when|where|why|how)\b)", re.I
+    r"(?:,\s*|\s+-\s+|\?\s+)(?:and\s+|but\s+)?"
+    r"(?=(?:(?:by|to|for|from|in|on|at|with|since|until|till|after|before)\s+)?"
+    r"(?:what|which|who|whom|whose|when|where|why|how)\b)",
+    re.I,
 )
 _ASKS = re.compile(
     r"\b(?:what|which|who|whom|whose|when|where|why|how)\b|^(?:is|are|was|were|do|does|did|can|could|will|would|"

@@ -107,6 +107,7 @@ def test_names_the_documents_use_are_known(engine: Engine) -> None:
         "Scotland", "Cardiff"]
     assert unknown_names("Scotland? What about it?", engine.data) == []  # a capital opening a sentence names nothing
     assert unknown_names("How many British children live far from home?", engine.data) == []  # nationality
+    assert unknown_names("When will the DfE and the LSCBs publish it?", engine.data) == []  # mixed-case acronyms
     assert unknown_names("What Did Munro Say About Child Protection In Scotland?", engine.data) == []  # title case
     assert unknown_names("Did Munro of the London School of Economics write it?", engine.data) == [
         "London School of Economics"]
@@ -129,6 +130,9 @@ def test_asked_type(question: str, kind: str | None) -> None:
      ("In July the government accepted the recommendations how many",
       "In July the government accepted the recommendations which one did it drop in December")),
     ("What did Munro recommend?", ()),
+    ("Who was appointed, and whose views will she report?", ("Who was appointed", "whose views will she report")),
+    ("Until when will the pilots run, and by when is the guidance due?",
+     ("Until when will the pilots run", "by when is the guidance due")),  # a second question may open with "by"
 ])
 def test_split_parts(question: str, parts: tuple[str, ...]) -> None:
     assert split_parts(question) == parts
