@@ -18,7 +18,8 @@ When even the best sentence scores below the calibrated threshold, the documents
 taken not to hold the answer. So are they when the question names something (a
 capitalised word such as "Scotland") that no document mentions at all: however well a
 sentence matches the rest of the question, it is about something else, and the reply
-says which name was missing.
+says which name was missing. And so are they when the question asks for a count or a sum
+of money that no retrieved sentence gives (figures.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .conversation import ResolvedQuestion
+from .figures import gives_figure
 from .indexing import IndexData
 from .models import Answer, Citation, ScoredPassage, Sentence
 from .text import tokenize
@@ -279,6 +281,23 @@ def _citation(n: int, sentence: Sentence, data: IndexData) -> Citation:
     )
 
 
+def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: IndexData) -> str:
+    """What the question asks about that the documents lack, said in a sentence, or "" when nothing is.
+
+    A figure counts as lacking only when the documents do use the question's word for
+    what is counted; otherwise the question may be paraphrasing them.
+    """
+    unknown = unknown_names(resolved.question, data)
+    if unknown:
+        return f"They never mention {' or '.join(unknown)}."
+    figure = resolved.figure
+    if figure is None or not all(s in data.idf for s in figure.stems):
+        return ""
+    if any(gives_figure(c.sentence.text, figure) for c in candidates):
+        return ""
+    return "They give no such figure."
+
+
 def compose(
     resolved: ResolvedQuestion,
     vectors: np.ndarray,
@@ -289,9 +308,9 @@ def compose(
     """The answer to one (resolved) question from its retrieved passages."""
     candidates = score_sentences(resolved, vectors, passages, data, settings)
     confidence = round(candidates[0].score, 4) if candidates else 0.0
-    unknown = unknown_names(resolved.question, data)
-    if unknown or confidence < settings.threshold:
-        text = f"{ABSTAIN_TEXT} They never mention {' or '.join(unknown)}." if unknown else ABSTAIN_TEXT
+    missing = _missing(resolved, candidates, data)
+    if missing or confidence < settings.threshold:
+        text = f"{ABSTAIN_TEXT} {missing}" if missing else ABSTAIN_TEXT
         return Answer(text, True, (), tuple(passages), confidence, resolved.query)
     chosen = select(candidates, _question_weights(resolved, data, settings), settings)
     citations = [_citation(0, c.sentence, data) for c in chosen]

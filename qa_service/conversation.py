@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .figures import Figure, figure_asked
 from .models import Turn
 from .text import STOPWORDS, words
 
@@ -41,6 +42,7 @@ class ResolvedQuestion:
     context: str = ""  # the previous question and answer a follow-up leans on ("" otherwise)
     prior_quotes: frozenset[str] = frozenset()  # sentences the previous answer quoted
     parts: tuple[str, ...] = ()  # the questions a two-part question asks, when it asks two
+    figure: Figure | None = None  # the count or sum of money a (one-part) question asks for
 
     @property
     def follow_up(self) -> bool:
@@ -115,7 +117,8 @@ def resolve(question: str, history: Sequence[Turn]) -> ResolvedQuestion:
     for turn in history:
         topic = _trim(f"{topic} {turn.question}") if topic and leans_on_history(turn.question) else turn.question
     if not history or not leans_on_history(question):
-        return ResolvedQuestion(question, question, parts=split_parts(question))
+        parts = split_parts(question)
+        return ResolvedQuestion(question, question, parts=parts, figure=None if parts else figure_asked(question))
     quotes = quotes_of(history[-1].answer)
     context = _trim(f"{topic} {' '.join(quotes)}", 2 * MAX_CONTEXT_WORDS)
-    return ResolvedQuestion(question, f"{question} {context}", context, frozenset(quotes))
+    return ResolvedQuestion(question, f"{question} {context}", context, frozenset(quotes), figure=figure_asked(question))

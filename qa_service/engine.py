@@ -18,10 +18,13 @@ from .config import Settings
 from .conversation import ResolvedQuestion, resolve
 from .embedding import Embedder
 from .errors import InvalidQuestion
+from .figures import Figure, gives_figure
 from .indexing import IndexData, load_index
 from .models import Answer, Document, ScoredPassage, Turn
 from .retrieval import RETRIEVERS, Query, Retriever
 from .text import is_text
+
+FIGURE_SEARCH_DEPTH = 32  # passages naming the thing a question counts, searched for one that counts it
 
 
 class Engine:
@@ -48,16 +51,25 @@ class Engine:
 
         A follow-up is searched alone, which finds what it names ("head of safeguarding"), and
         with its context, which finds what it points back to ("their", "why"). A two-part
-        question is searched whole and part by part, so each part finds its own passage.
+        question is searched whole and part by part, so each part finds its own passage. A
+        question asking for a count is also searched for the thing it counts, and the first
+        passage that gives such a count leads: it may hold the one sentence that answers.
         """
         retriever, k = self.retrievers[system], self.composer.candidate_passages
-        lists = [retriever.search(Query(text, vector), k) for text, vector in zip(resolved.search_texts, vectors)]
+        texts = resolved.search_texts
+        lists = [retriever.search(Query(text, vector), k) for text, vector in zip(texts, vectors)]
+        if resolved.figure and len(vectors) > len(texts):  # the thing counted, searched for a passage counting it
+            hits = retriever.search(Query(resolved.figure.phrase, vectors[-1]), FIGURE_SEARCH_DEPTH)
+            lists.insert(0, [hit for hit in hits if self._gives(hit, resolved.figure)][:1])
         merged: dict[int, ScoredPassage] = {}
         for hits in zip_longest(*lists):
             for hit in hits:
                 if hit is not None and hit.passage.passage_id not in merged:
                     merged[hit.passage.passage_id] = hit
         return list(merged.values())[:k]
+
+    def _gives(self, hit: ScoredPassage, figure: Figure) -> bool:
+        return any(gives_figure(self.data.sentences[sid].text, figure) for sid in hit.passage.sentence_ids)
 
     def ask(self, question: str, history: Sequence[Turn] = (), system: str = "hybrid") -> Answer:
         """Answer `question` in the conversation `history` (oldest turn first).
@@ -73,11 +85,13 @@ class Engine:
             raise InvalidQuestion(f"Unknown retrieval system {system!r}; choose one of {', '.join(self.retrievers)}.")
         started = time.perf_counter()
         resolved = resolve(question.strip(), history)
-        vectors = self.embedder.encode(resolved.search_texts)
+        texts = resolved.search_texts
+        counted = [resolved.figure.phrase] if resolved.figure and resolved.figure.stems else []
+        vectors = self.embedder.encode([*texts, *counted])
         encoded = time.perf_counter()
         passages = self._retrieve(system, resolved, vectors)
         retrieved = time.perf_counter()
-        answer = compose(resolved, vectors, passages, self.data, self.composer)
+        answer = compose(resolved, vectors[: len(texts)], passages, self.data, self.composer)
         done = time.perf_counter()
         timings = {
             "encode": (encoded - started) * 1000,

@@ -1,0 +1,52 @@
+"""Questions asking for a figure: what they count, and which sentences give it."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.answering import ABSTAIN_TEXT
+from qa_service.engine import Engine
+from qa_service.figures import figure_asked, gives_figure
+
+
+@pytest.mark.parametrize(("question", "phrase"), [
+    ("How many serious case reviews were published?", "serious case reviews"),
+    ("How many of the minister's proposals were dropped?", "proposals"),  # the possessor is not counted
+    ("What percentage of social workers agreed?", "social workers"),
+    ("How much did the inquiry cost?", "money"),
+    ("How much cash went to the councils?", "money"),
+    ("How many of them live far away?", None),  # counts something unnamed: nothing to check
+    ("Who chaired the inquiry?", None),
+])
+def test_figure_asked(question: str, phrase: str | None) -> None:
+    figure = figure_asked(question)
+    assert (figure.phrase if figure else None) == phrase
+
+
+@pytest.mark.parametrize(("question", "sentence", "gives"), [
+    ("How many children live far away?", "A third of the 64,000 children in care live far away.", True),
+    ("How many children were removed?", "Over two hundred children were removed in 1987.", True),
+    ("How many children were removed?", "In 1987 children were removed.", False),  # a year counts nothing
+    ("How many reviews were published?", "Chapter 8 of Working Together 2010 governs reviews.", False),
+    ("How many reviews were published?", "Eight councils said reviews were published.", False),  # counts councils
+    ("How much did the inquiry cost?", "The council was given £79.9m for social work.", True),
+    ("How much did the inquiry cost?", "The inquiry took 15 months.", False),
+])
+def test_gives_figure(question: str, sentence: str, gives: bool) -> None:
+    figure = figure_asked(question)
+    assert figure is not None
+    assert gives_figure(sentence, figure) is gives
+
+
+def test_count_the_documents_never_give_abstains(engine: Engine) -> None:
+    answer = engine.ask("How many serious case reviews did Ofsted evaluate last year?")
+    assert answer.abstained and answer.citations == ()
+    assert answer.answer == f"{ABSTAIN_TEXT} They give no such figure."
+    assert answer.passages, "related reading is still listed"
+
+
+@pytest.mark.parametrize("system", ["bm25", "dense", "hybrid"])
+def test_count_question_finds_the_sentence_giving_the_count(engine: Engine, system: str) -> None:
+    answer = engine.ask("How many recommendations did Munro make?", system=system)
+    assert not answer.abstained
+    assert any("15 recommendations" in c.quote for c in answer.citations)
