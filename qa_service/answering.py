@@ -12,7 +12,8 @@ lose a little, so the conversation moves on.
 The best sentence answers; up to two more join it when they score nearly as well, cover
 question words the answer does not yet cover, say something different and keep the
 answer short. A sentence from another document than the best one's must score closer
-still: quoting a second source mixes stories, so it needs stronger evidence.
+still: quoting a second source mixes stories, so it needs stronger evidence. Asked why, a
+sentence that points back for its reason ("That is why...") brings the sentence before it.
 
 When even the best sentence scores below the calibrated threshold, the documents are
 taken not to hold the answer. So are they when the question names something (a
@@ -265,6 +266,26 @@ def select(candidates: list[Candidate], weights: dict[str, float], settings: Com
     return chosen
 
 
+# "That is why I am recommending...": the reason is the sentence before.
+_REASON_BEFORE = re.compile(r"^\W*(?:(?:that|this|which)(?: is|['’]s) why|for (?:this|that|these|those) reasons?|"
+                            r"because of (?:this|that)|as a result|hence|therefore)\b", re.I)
+
+
+def with_reasons_before(chosen: list[Sentence], data: IndexData) -> list[Sentence]:
+    """`chosen`, each sentence that points back to its reason preceded by the sentence it points to.
+
+    Asked why, an answer quoting only "That is why..." would restate the question; the
+    reason is the sentence before it.
+    """
+    result = list(chosen)
+    for sentence in chosen:
+        before = data.sentences[sentence.sentence_id - 1] if sentence.sentence_id > 0 else None
+        if (_REASON_BEFORE.match(sentence.text) and before and before.doc_id == sentence.doc_id
+                and not before.heading and before not in result):
+            result.insert(result.index(sentence), before)
+    return result
+
+
 def _citation(n: int, sentence: Sentence, data: IndexData) -> Citation:
     document = data.documents[sentence.doc_id]
     section = document.section_at(sentence.start)
@@ -312,8 +333,10 @@ def compose(
     if missing or confidence < settings.threshold:
         text = f"{ABSTAIN_TEXT} {missing}" if missing else ABSTAIN_TEXT
         return Answer(text, True, (), tuple(passages), confidence, resolved.query)
-    chosen = select(candidates, _question_weights(resolved, data, settings), settings)
-    citations = [_citation(0, c.sentence, data) for c in chosen]
+    chosen = [c.sentence for c in select(candidates, _question_weights(resolved, data, settings), settings)]
+    if not resolved.parts and asked_type(resolved.question) == "reason":
+        chosen = with_reasons_before(chosen, data)
+    citations = [_citation(0, sentence, data) for sentence in chosen]
     dated = all(c.date for c in citations) and len({c.date for c in citations}) > 1
     if dated:  # how the story moved: oldest first, with the dates shown by every client
         citations.sort(key=lambda c: c.date)

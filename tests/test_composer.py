@@ -1,10 +1,11 @@
-"""Sentence selection on hand-made candidates: which close seconds may join the best sentence."""
+"""Sentence selection: which close seconds may join the best sentence, and which sentence must precede one."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from qa_service.answering import Candidate, ComposerSettings, select
+from qa_service.answering import Candidate, ComposerSettings, select, with_reasons_before
+from qa_service.engine import Engine
 from qa_service.models import Sentence
 
 SETTINGS = ComposerSettings(margin=0.20, cross_document_margin=0.10, max_words=60, redundancy=0.8)
@@ -38,3 +39,14 @@ def test_a_redundant_second_is_left_out() -> None:
     best = _candidate(0, "a", 0.60, "best")
     twin = _candidate(8, "a", 0.59, "twin")  # same vector as the best (8 % 8 == 0)
     assert [c.sentence.sentence_id for c in select([best, twin], {"twin": 1.0}, SETTINGS)] == [0]
+
+
+def test_a_sentence_pointing_back_for_its_reason_brings_the_sentence_before(engine: Engine) -> None:
+    sentences = engine.data.sentences
+    pointing = [s for s in sentences if s.text.lstrip("“\"").startswith(("That is why", "This is why"))]
+    assert pointing, "the collection holds a 'That is why ...' sentence"
+    for sentence in pointing:
+        before = sentences[sentence.sentence_id - 1]
+        assert with_reasons_before([sentence], engine.data) == [before, sentence]
+    plain = next(s for s in sentences if not s.heading and s.sentence_id > 0 and s not in pointing)
+    assert with_reasons_before([plain], engine.data) == [plain]
