@@ -39,7 +39,7 @@ from .segmenting import ChunkSettings, group_passages, split_sentences
 from .text import tokenize
 from .vectors import VectorIndex, build_vector_index, choose_vector_index, load_vector_index
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: words are lemmatized before stemming, so the lexical index changed
 KEEP_BUILDS = 2
 DEFAULT_CHUNKING = ChunkSettings()
 REBUILD_HINT = "run `python -m qa_service build-index` (or `make index`) to build it"

@@ -1,7 +1,9 @@
 """Word-level text handling shared by the lexical index and sentence scoring.
 
 One tokenizer serves both, so a word that matches in retrieval matches in scoring too:
-lower case, curly quotes folded, English stop words dropped, Snowball-stemmed.
+lower case, curly quotes folded, English stop words dropped, lemmatized, Snowball-stemmed.
+A stemmer alone leaves irregular forms apart ("wrote", "written", "write"; "children",
+"child"); a lemma dictionary (simplemma's) joins them before the stemmer joins the rest.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import simplemma
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
@@ -42,6 +45,11 @@ def words(text: str) -> list[str]:
     return [re.sub(r"'s?$", "", t) for t in _TOKEN.findall(fold(text))]
 
 
+@lru_cache(maxsize=100_000)  # a collection's vocabulary: each word is looked up once
+def _lemma(word: str) -> str:
+    return simplemma.lemmatize(word, lang="en").lower()
+
+
 def tokenize(text: str) -> list[str]:
     """Stemmed content tokens: what BM25 indexes and what lexical overlap compares."""
-    return _stemmer().stemWords([w for w in words(text) if w and w not in STOPWORDS])
+    return _stemmer().stemWords([_lemma(w) for w in words(text) if w and w not in STOPWORDS])
