@@ -52,21 +52,24 @@ class Engine:
         A follow-up is searched alone, which finds what it names ("head of safeguarding"), and
         with its context, which finds what it points back to ("their", "why"). A two-part
         question is searched whole and part by part, so each part finds its own passage. A
-        question asking for a count is also searched for the thing it counts, and the first
-        passage that gives such a count leads: it may hold the one sentence that answers.
+        question asking for a count is also searched for the thing it counts: unless a passage
+        giving such a count is already among the top ones, the first found takes the last
+        place, since it may hold the one sentence that answers.
         """
         retriever, k = self.retrievers[system], self.composer.candidate_passages
         texts = resolved.search_texts
         lists = [retriever.search(Query(text, vector), k) for text, vector in zip(texts, vectors)]
-        if resolved.figure and len(vectors) > len(texts):  # the thing counted, searched for a passage counting it
-            hits = retriever.search(Query(resolved.figure.phrase, vectors[-1]), FIGURE_SEARCH_DEPTH)
-            lists.insert(0, [hit for hit in hits if self._gives(hit, resolved.figure)][:1])
         merged: dict[int, ScoredPassage] = {}
         for hits in zip_longest(*lists):
             for hit in hits:
                 if hit is not None and hit.passage.passage_id not in merged:
                     merged[hit.passage.passage_id] = hit
-        return list(merged.values())[:k]
+        top = list(merged.values())[:k]
+        figure = resolved.figure
+        if figure and len(vectors) > len(texts) and not any(self._gives(hit, figure) for hit in top):
+            hits = retriever.search(Query(figure.phrase, vectors[-1]), FIGURE_SEARCH_DEPTH)
+            top[k - 1:] = [hit for hit in hits if self._gives(hit, figure)][:1] or top[k - 1:]
+        return top
 
     def _gives(self, hit: ScoredPassage, figure: Figure) -> bool:
         return any(gives_figure(self.data.sentences[sid].text, figure) for sid in hit.passage.sentence_ids)
