@@ -20,7 +20,8 @@ taken not to hold the answer. So are they when the question names something (a
 capitalised word such as "Scotland") that no document mentions at all: however well a
 sentence matches the rest of the question, it is about something else, and the reply
 says which name was missing. And so are they when the question asks for a count or a sum
-of money that no retrieved sentence gives (figures.py).
+of money that no retrieved sentence gives (figures.py), or for who holds a role that no
+retrieved sentence names anyone in (roles.py).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from .conversation import ResolvedQuestion
 from .figures import gives_figure
 from .indexing import IndexData
 from .models import Answer, Citation, ScoredPassage, Sentence
+from .roles import names_holder, role_asked
 from .text import tokenize
 
 ABSTAIN_TEXT = "The documents don't answer this question."
@@ -306,17 +308,20 @@ def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: Inde
     """What the question asks about that the documents lack, said in a sentence, or "" when nothing is.
 
     A figure counts as lacking only when the documents do use the question's word for
-    what is counted; otherwise the question may be paraphrasing them.
+    what is counted; otherwise the question may be paraphrasing them. A role's holder
+    counts as lacking when no sentence names someone beside the role's words.
     """
     unknown = unknown_names(resolved.question, data)
     if unknown:
         return f"They never mention {' or '.join(unknown)}."
     figure = resolved.figure
-    if figure is None or not all(s in data.idf for s in figure.stems):
-        return ""
-    if any(gives_figure(c.sentence.text, figure) for c in candidates):
-        return ""
-    return "They give no such figure."
+    known = figure and all(s in data.idf for s in figure.stems)
+    if known and not any(gives_figure(c.sentence.text, figure) for c in candidates):
+        return "They give no such figure."
+    role = None if resolved.parts else role_asked(resolved.question)
+    if role and not any(names_holder(c.sentence.text, role) for c in candidates):
+        return "They name no one in that role."
+    return ""
 
 
 def compose(

@@ -1,0 +1,47 @@
+"""Questions asking who holds a role, and which sentences name the holder."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.answering import ABSTAIN_TEXT
+from qa_service.engine import Engine
+from qa_service.roles import names_holder, role_asked
+
+
+@pytest.mark.parametrize(("question", "stems"), [
+    ("Who is the treasurer of Parents Against Injustice?", {"treasur"}),  # the organisation is not the role
+    ("Who is their press officer?", {"press", "offic"}),
+    ("Who was the charity's chair?", {"chair"}),
+    ("Who is Shaun Kelly?", None),  # asks what a person is, not who holds a role
+    ("Who was appointed to lead it?", None),  # asks who underwent something
+    ("What is the role of the chief social worker?", None),
+])
+def test_role_asked(question: str, stems: set[str] | None) -> None:
+    role = role_asked(question)
+    assert (set(role.stems) if role else None) == stems
+
+
+@pytest.mark.parametrize(("sentence", "names"), [
+    ("Jane Smith, press officer at the charity, said it was late.", True),
+    ("The charity's press officer Jane Smith said it was late.", True),
+    ("The press officer said it was late.", False),  # the role, but no one named
+    ("Jane Smith said the officer of the press office was late.", True),
+    ("Jane Smith said that the charity had at last, after many long months of delay, hired an officer.", False),
+])
+def test_names_holder(sentence: str, names: bool) -> None:
+    role = role_asked("Who is the press officer?")
+    assert role is not None
+    assert names_holder(sentence, role) is names
+
+
+def test_role_no_document_fills_abstains(engine: Engine) -> None:
+    answer = engine.ask("Who is the treasurer of Parents Against Injustice?")
+    assert answer.abstained and answer.citations == ()
+    assert answer.answer == f"{ABSTAIN_TEXT} They name no one in that role."
+
+
+def test_role_the_documents_fill_is_answered(engine: Engine) -> None:
+    answer = engine.ask("Who is the safeguarding head at Action for Children?")
+    assert not answer.abstained
+    assert any("Shaun Kelly" in c.quote for c in answer.citations)
