@@ -6,8 +6,9 @@ that each catch what the others miss: meaning (cosine of the sentence embedding)
 words (the share of the question's rarer words the sentence contains). A question that
 asks for a number, a date, a name or a reason expects that kind of thing in its answer:
 a sentence with one scores higher, and one without a number, date or name lower. In a
-follow-up, sentences near the ones already quoted gain and the quoted ones themselves
-lose a little, so the conversation moves on.
+follow-up, the passages around the sentences already quoted are read too, since a
+conversation tends to go on where it was; sentences near the quoted ones gain, and the
+quoted ones themselves lose a little, so the conversation moves on.
 
 The best sentence answers; up to two more join it when they score nearly as well, cover
 question words the answer does not yet cover, say something different and keep the
@@ -56,7 +57,7 @@ class ComposerSettings:
     type_bonus: float = 0.04
     type_penalty: float = 0.12
     near_prior_bonus: float = 0.06  # follow-ups: within `near_prior` sentences of an earlier quote
-    near_prior: int = 2
+    near_prior: int = 4  # sentences either side: about the paragraphs around the last answer
     repeat_penalty: float = 0.15  # follow-ups: a sentence the previous answer already quoted
     heading_penalty: float = 0.15  # headings are labels; they answer only what nothing else does
     coverage_weight: float = 0.3  # further sentences: worth of covering question words not yet covered
@@ -203,15 +204,16 @@ def score_sentences(
     would always win again); its passage is judged against all of them, which is how
     "why?" finds the reason next to the last answer.
     """
-    top = passages[: settings.candidate_passages]
+    top = [hit.passage for hit in passages[: settings.candidate_passages]]
     if not top:
         return []
-    passage_meaning = (data.passage_vectors.vectors([p.passage.passage_id for p in top]) @ vectors.T).mean(axis=1)
-    context: dict[int, float] = {}
-    for hit, cosine in zip(top, passage_meaning.tolist()):
-        for sid in hit.passage.sentence_ids:
-            context[sid] = max(context.get(sid, -1.0), cosine)
     prior = {s.sentence_id for s in data.sentences_near(resolved.prior_quotes, settings.near_prior)}
+    top += [p for p in data.passages_with(prior) if p not in top]  # a conversation goes on where it was
+    passage_meaning = (data.passage_vectors.vectors([p.passage_id for p in top]) @ vectors.T).mean(axis=1)
+    context: dict[int, float] = {}
+    for passage, cosine in zip(top, passage_meaning.tolist()):
+        for sid in passage.sentence_ids:
+            context[sid] = max(context.get(sid, -1.0), cosine)
     weights = _question_weights(resolved, data, settings)
     # the question itself, or each part of a two-part question (the best-matched part counts)
     meaning_vectors = vectors[1:] if resolved.parts else vectors[:1]

@@ -66,7 +66,7 @@ def leans_on_history(question: str) -> bool:
 
 
 _SECOND_QUESTION = re.compile(
-    r"(?:,\s*|\s+-\s+|\?\s+)(?:and\s+|but\s+)?"
+    r"(?:,\s*(?:and\s+|but\s+)?|\s+-\s+(?:and\s+|but\s+)?|\?\s+(?:and\s+|but\s+)?|\s+and\s+)"
     r"(?=(?:(?:by|to|for|from|in|on|at|with|since|until|till|after|before)\s+)?"
     r"(?:what|which|who|whom|whose|when|where|why|how)\b)",
     re.I,

@@ -88,6 +88,7 @@ class IndexData:
     missing_idf: float
     _sentence_tokens: dict[int, frozenset[str]] = field(default_factory=dict)
     _by_text: dict[str, list[int]] = field(default_factory=dict)
+    _by_sentence: dict[int, list[int]] = field(default_factory=dict)
 
     def sentence_tokens(self, sentence_id: int) -> frozenset[str]:
         """Content tokens of a sentence, computed on first use (most are never candidates)."""
@@ -109,6 +110,15 @@ class IndexData:
                 lo, hi = max(0, sid - radius), min(len(self.sentences), sid + radius + 1)
                 near += [s for s in self.sentences[lo:hi] if s.doc_id == doc_id]
         return near
+
+    def passages_with(self, sentence_ids: Iterable[int]) -> list[Passage]:
+        """The passages holding any of these sentences, in index order."""
+        if not self._by_sentence:
+            for passage in self.passages:
+                for sid in passage.sentence_ids:
+                    self._by_sentence.setdefault(sid, []).append(passage.passage_id)
+        ids = sorted({pid for sid in sentence_ids for pid in self._by_sentence.get(sid, [])})
+        return [self.passages[pid] for pid in ids]
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ def role_asked(question: str) -> Role | None:
     if not match or _ACT.match(match.group(1)):
         return None
     # lower-case words, less possessors ("the charity's chair" is a chair)
-    lower = [w for w in re.findall(r"[\w'’-]+", match.group(1)) if w[:1].islower() and not re.search(r"['’]s$", w)]
+    clause = re.split(r",|\band\b|\bor\b", match.group(1))[0]  # "Who is X's chair, and what ...?" asks more
+    lower = [w for w in re.findall(r"[\w'’-]+", clause) if w[:1].islower() and not re.search(r"['’]s$", w)]
     stems = frozenset(tokenize(" ".join(lower)))
     return Role(stems) if stems else None
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa_service.answering import Candidate, ComposerSettings, select, with_reasons_before
+from qa_service.answering import Candidate, ComposerSettings, score_sentences, select, with_reasons_before
+from qa_service.conversation import resolve
 from qa_service.engine import Engine
-from qa_service.models import Sentence
+from qa_service.models import ScoredPassage, Sentence, Turn
 
 SETTINGS = ComposerSettings(margin=0.20, cross_document_margin=0.10, max_words=60, redundancy=0.8)
 
@@ -50,3 +51,14 @@ def test_a_sentence_pointing_back_for_its_reason_brings_the_sentence_before(engi
         assert with_reasons_before([sentence], engine.data) == [before, sentence]
     plain = next(s for s in sentences if not s.heading and s.sentence_id > 0 and s not in pointing)
     assert with_reasons_before([plain], engine.data) == [plain]
+
+
+def test_a_follow_up_reads_the_passages_around_the_last_answer(engine: Engine) -> None:
+    data = engine.data
+    quoted = next(s for s in data.sentences if s.doc_id == data.sentences[-1].doc_id and not s.heading)
+    following = data.sentences[quoted.sentence_id + 1]
+    resolved = resolve("And then what?", [Turn("What happened?", f"{quoted.text} [1]")])
+    unrelated = next(p for p in data.passages if p.doc_id != quoted.doc_id)
+    vectors = engine.embedder.encode(resolved.search_texts)
+    candidates = score_sentences(resolved, vectors, [ScoredPassage(unrelated, 1.0)], data, engine.composer)
+    assert following.sentence_id in {c.sentence.sentence_id for c in candidates}

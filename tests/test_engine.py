@@ -133,6 +133,8 @@ def test_asked_type(question: str, kind: str | None) -> None:
     ("Who was appointed, and whose views will she report?", ("Who was appointed", "whose views will she report")),
     ("Until when will the pilots run, and by when is the guidance due?",
      ("Until when will the pilots run", "by when is the guidance due")),  # a second question may open with "by"
+    ("Who chairs it and what did she say?", ("Who chairs it", "what did she say")),
+    ("How and why did it happen?", ()),  # "How" alone asks about nothing
 ])
 def test_split_parts(question: str, parts: tuple[str, ...]) -> None:
     assert split_parts(question) == parts

@@ -53,6 +53,14 @@ def test_build_and_load_round_trip(collection: Settings, embedder: Embedder) -> 
         assert sentence.text == data.documents[sentence.doc_id].text[sentence.start:sentence.end]
 
 
+def test_passages_with_finds_every_passage_holding_a_sentence(collection: Settings, embedder: Embedder) -> None:
+    data = _load(collection, embedder)
+    for sentence in data.sentences[::7]:
+        holding = [p for p in data.passages if sentence.sentence_id in p.sentence_ids]
+        assert data.passages_with([sentence.sentence_id]) == holding
+    assert data.passages_with([]) == []
+
+
 def test_status_is_current_for_a_fresh_build(collection: Settings, embedder: Embedder) -> None:
     assert index_status(collection.docs_dir, collection.index_dir, embedder.name) == "current"
 

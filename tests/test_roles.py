@@ -13,6 +13,7 @@ from qa_service.roles import names_holder, role_asked
     ("Who is the treasurer of Parents Against Injustice?", {"treasur"}),  # the organisation is not the role
     ("Who is their press officer?", {"press", "offic"}),
     ("Who was the charity's chair?", {"chair"}),
+    ("Who is their chair, and what did she say?", {"chair"}),  # the role ends with its clause
     ("Who is Shaun Kelly?", None),  # asks what a person is, not who holds a role
     ("Who was appointed to lead it?", None),  # asks who underwent something
     ("What is the role of the chief social worker?", None),
