@@ -39,7 +39,7 @@ from .figures import gives_figure
 from .indexing import IndexData
 from .models import Answer, Citation, ScoredPassage, Sentence
 from .roles import names_holder, role_asked
-from .text import tokenize
+from .text import tokenize, words
 
 ABSTAIN_TEXT = "The documents don't answer this question."
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -85,7 +85,12 @@ def load_composer_settings(path: Path = CALIBRATION_FILE) -> ComposerSettings:
 _ASKS = {
     "number": re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|proportion|share|fraction|amount|sum)\b", re.I),
     "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
-    "name": re.compile(r"^\W*who\b|\bwhose\b", re.I),
+    "name": re.compile(
+        r"^\W*who\b|\bwhose\b|^\W*(?:which|what) (?:charit(?:y|ies)|organi[sz]ations?|councils?|local authorit(?:y|ies)|"
+        r"agenc(?:y|ies)|bod(?:y|ies)|associations?|groups?|companies|company|newspapers?|universit(?:y|ies)|"
+        r"ministers?|people|person|journalists?|officials?)\b",
+        re.I,
+    ),
     "reason": re.compile(r"^\W*why\b|\bwhat (was|is) the reason\b|\bfor what reason\b", re.I),
 }
 _HAS = {
@@ -160,6 +165,14 @@ def asked_type(question: str) -> str | None:
     return next((kind for kind, pattern in _ASKS.items() if pattern.search(question)), None)
 
 
+def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
+    """True when the sentence holds the kind of thing asked for; a name the question itself
+    uses ("Which charity welcomed Munro's report?") is not an answer to it."""
+    if kind != "name":
+        return bool(_HAS[kind].search(text))
+    return any(not set(words(m.group())) - _TITLES <= question_words for m in _HAS[kind].finditer(text))
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A sentence that might answer, with the signals behind its score."""
@@ -218,6 +231,7 @@ def score_sentences(
     # the question itself, or each part of a two-part question (the best-matched part counts)
     meaning_vectors = vectors[1:] if resolved.parts else vectors[:1]
     kind = None if resolved.parts else asked_type(resolved.question)
+    question_words = frozenset(words(resolved.question))
     candidates = []
     for sid, ctx in context.items():
         sentence = data.sentences[sid]
@@ -229,7 +243,7 @@ def score_sentences(
         share = _share(weights, tokens)
         score = settings.weight_meaning * meaning + settings.weight_context * ctx + settings.weight_words * share
         if kind is not None:
-            if _HAS[kind].search(sentence.text):
+            if holds_kind(kind, sentence.text, question_words):
                 score += settings.type_bonus
             elif kind not in _MAY_BE_IMPLICIT:
                 score -= settings.type_penalty

@@ -7,11 +7,12 @@ import re
 
 import pytest
 
-from qa_service.answering import ABSTAIN_TEXT, asked_type, unknown_names
+from qa_service.answering import ABSTAIN_TEXT, asked_type, holds_kind, unknown_names
 from qa_service.conversation import leans_on_history, resolve, split_parts
 from qa_service.engine import Engine
 from qa_service.errors import InvalidQuestion
 from qa_service.models import Answer, Citation, Turn
+from qa_service.text import words
 
 SYSTEMS = ("bm25", "dense", "hybrid")
 
@@ -117,9 +118,20 @@ def test_names_the_documents_use_are_known(engine: Engine) -> None:
     ("Why was the decision expected?", "reason"), ("What was the reason for the delay?", "reason"),
     ("How many children live far from home?", "number"), ("When will the guidance be published?", "date"),
     ("Who chaired the inquiry?", "name"), ("What did the charities say?", None),
+    ("Which charities warned about it?", "name"), ("What organisation runs it?", "name"),
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
     assert asked_type(question) == kind
+
+
+@pytest.mark.parametrize(("sentence", "holds"), [
+    ("At the charity, Shaun Kelly said so.", True),
+    ("Professor Munro said so.", False),  # the question's own name, with a title, answers nothing
+    ("The charity said so.", False),
+])
+def test_a_name_the_question_uses_is_no_answer(sentence: str, holds: bool) -> None:
+    question = "Who agreed with Munro?"
+    assert holds_kind("name", sentence, frozenset(words(question))) is holds
 
 
 @pytest.mark.parametrize(("question", "parts"), [
