@@ -1,7 +1,8 @@
-"""Checks on the gold question-and-answer set and on the answer matcher.
+"""Checks on the gold and holdout question-and-answer sets and on the answer matcher.
 
-These tests look only at evaluate/gold.jsonl, the documents in docs/ and
-evaluate/matching.py; they do not touch the question-answering service.
+These tests look only at evaluate/gold.jsonl, evaluate/holdout.jsonl, the documents
+in docs/ and evaluate/matching.py; they do not touch the question-answering service.
+The holdout set has the gold set's format but not its size rules.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ if str(ROOT) not in sys.path:
 from evaluate.matching import is_correct, normalize  # noqa: E402
 
 GOLD = ROOT / "evaluate" / "gold.jsonl"
+HOLDOUT = ROOT / "evaluate" / "holdout.jsonl"
 DOCS = ROOT / "docs"
 TURN_KEYS = {"question", "answer_groups", "docs", "evidence"}
 
@@ -40,17 +42,26 @@ def bodies() -> dict[str, str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def items() -> list[dict]:
+def _parse(path: Path) -> list[dict]:
     parsed = []
-    for n, line in enumerate(GOLD.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
             parsed.append(json.loads(line))
         except json.JSONDecodeError as exc:  # pragma: no cover - failure path
-            pytest.fail(f"gold.jsonl line {n} is not JSON: {exc}")
+            pytest.fail(f"{path.name} line {n} is not JSON: {exc}")
     return parsed
+
+
+@pytest.fixture(scope="module", params=[GOLD, HOLDOUT], ids=["gold", "holdout"])
+def items(request: pytest.FixtureRequest) -> list[dict]:
+    return _parse(request.param)
+
+
+@pytest.fixture(scope="module")
+def gold_items() -> list[dict]:
+    return _parse(GOLD)
 
 
 def all_turns(items: list[dict]):
@@ -95,16 +106,19 @@ def test_turn_keys_and_types(items):
         assert isinstance(turn["evidence"], str), where
 
 
-def test_at_least_80_items(items):
+def test_at_least_80_items(gold_items):
+    items = gold_items
     assert len(items) >= 80
 
 
-def test_at_least_12_items_with_unanswerable_turn(items):
+def test_at_least_12_items_with_unanswerable_turn(gold_items):
+    items = gold_items
     n = sum(any(is_unanswerable(t) for t in item["turns"]) for item in items)
     assert n >= 12
 
 
-def test_at_least_10_multi_turn_items(items):
+def test_at_least_10_multi_turn_items(gold_items):
+    items = gold_items
     n = sum(len(item["turns"]) >= 2 for item in items)
     assert n >= 10
 
