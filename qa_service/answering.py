@@ -57,7 +57,7 @@ class ComposerSettings:
     type_bonus: float = 0.04
     type_penalty: float = 0.12
     near_prior_bonus: float = 0.06  # follow-ups: within `near_prior` sentences of an earlier quote
-    near_prior: int = 4  # sentences either side: about the paragraphs around the last answer
+    near_prior: int = 4  # sentences either side, about the paragraphs around; chosen on gold (evaluate/README.md)
     repeat_penalty: float = 0.15  # follow-ups: a sentence the previous answer already quoted
     heading_penalty: float = 0.15  # headings are labels; they answer only what nothing else does
     coverage_weight: float = 0.3  # further sentences: worth of covering question words not yet covered
