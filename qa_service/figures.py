@@ -32,6 +32,7 @@ _NUMBER_WORD = re.compile(
     r"minority)$"
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")  # a year dates something; it does not count it
+_LEADS_TO_COUNTED = {"of", "the", "their", "his", "her", "its", "our", "your"}  # "how many of their staff"
 MAX_FOCUS_WORDS = 3  # "serious case reviews": the words naming what is counted
 NEAR_AFTER = 2  # a count stands this close (in content words) before what it counts
 
@@ -57,7 +58,7 @@ def figure_asked(question: str) -> Figure | None:
         if focus and word.endswith("ed"):  # "how many social workers agreed": the verb ends the counted thing
             break
         if word in STOPWORDS:
-            if focus or word != "of" and word not in {"the", "their", "his", "her", "its", "our", "your"}:
+            if focus or word not in _LEADS_TO_COUNTED:
                 break
             continue
         focus.append(word)
