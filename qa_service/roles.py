@@ -6,8 +6,9 @@ it: the answer must name someone right beside the role ("PAIN spokesperson Aliso
 Stevens", "Shaun Kelly, Head of Safeguarding"). When no retrieved sentence does, the
 documents are taken not to say who holds it.
 
-Only the question's lower-case words name the role; capitalised ones name the
-organisation or place it belongs to, which the retrieved sentences are already about.
+The role is named by its head noun, the last lower-case word before "of", "at"...:
+"chief executive" is an executive, "head of safeguarding" a head. Capitalised words name
+the organisation or place it belongs to, which the retrieved sentences are already about.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ _BY_THE_NAME = 6  # words between the role and the name of its holder, at most
 
 @dataclass(frozen=True)
 class Role:
-    """The role a question asks the holder of, as stems of its lower-case words."""
+    """The role a question asks the holder of, by the stem of its head noun ("head" of "head of safeguarding")."""
 
-    stems: frozenset[str]
+    head: str
 
 
 def role_asked(question: str) -> Role | None:
@@ -36,18 +37,18 @@ def role_asked(question: str) -> Role | None:
     match = _ROLE_ASKED.match(question.strip())
     if not match or _ACT.match(match.group(1)):
         return None
-    # lower-case words, less possessors ("the charity's chair" is a chair)
     clause = re.split(r",|\band\b|\bor\b", match.group(1))[0]  # "Who is X's chair, and what ...?" asks more
-    lower = [w for w in re.findall(r"[\w'’-]+", clause) if w[:1].islower() and not re.search(r"['’]s$", w)]
-    stems = frozenset(tokenize(" ".join(lower)))
-    return Role(stems) if stems else None
+    phrase = re.split(r"\b(?:of|at|for|in|on|with|from|to)\b", clause)[0]  # "chief executive" of the charity
+    # lower-case words, less possessors ("the charity's chair" is a chair); the last one is the head
+    lower = [w for w in re.findall(r"[\w'’-]+", phrase) if w[:1].islower() and not re.search(r"['’]s$", w)]
+    stems = tokenize(lower[-1]) if lower else []
+    return Role(stems[0]) if stems else None
 
 
 def names_holder(text: str, role: Role) -> bool:
-    """True when the sentence holds every word of the role and a person's name right beside it."""
-    tokens = [tokenize(w) for w in text.split()]
-    positions = [i for i, stems in enumerate(tokens) if role.stems & set(stems)]
-    if not positions or not role.stems <= {s for stems in tokens for s in stems}:
-        return False
-    lo, hi = max(0, positions[0] - _BY_THE_NAME), positions[-1] + _BY_THE_NAME + 1
-    return bool(_PERSON.search(" ".join(text.split()[lo:hi])))
+    """True when the sentence holds the role and a person's name right beside it."""
+    split = text.split()
+    positions = [i for i, word in enumerate(split) if role.head in tokenize(word)]
+    return any(
+        _PERSON.search(" ".join(split[max(0, i - _BY_THE_NAME): i + _BY_THE_NAME + 1])) for i in positions
+    )

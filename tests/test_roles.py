@@ -9,18 +9,19 @@ from qa_service.engine import Engine
 from qa_service.roles import names_holder, role_asked
 
 
-@pytest.mark.parametrize(("question", "stems"), [
-    ("Who is the treasurer of Parents Against Injustice?", {"treasur"}),  # the organisation is not the role
-    ("Who is their press officer?", {"press", "offic"}),
-    ("Who was the charity's chair?", {"chair"}),
-    ("Who is their chair, and what did she say?", {"chair"}),  # the role ends with its clause
+@pytest.mark.parametrize(("question", "head"), [
+    ("Who is the treasurer of Parents Against Injustice?", "treasur"),  # the organisation is not the role
+    ("Who is their press officer?", "offic"),
+    ("Who is head of safeguarding at the charity?", "head"),
+    ("Who was the charity's chair?", "chair"),
+    ("Who is their chair, and what did she say?", "chair"),  # the role ends with its clause
     ("Who is Shaun Kelly?", None),  # asks what a person is, not who holds a role
     ("Who was appointed to lead it?", None),  # asks who underwent something
     ("What is the role of the chief social worker?", None),
 ])
-def test_role_asked(question: str, stems: set[str] | None) -> None:
+def test_role_asked(question: str, head: str | None) -> None:
     role = role_asked(question)
-    assert (set(role.stems) if role else None) == stems
+    assert (role.head if role else None) == head
 
 
 @pytest.mark.parametrize(("sentence", "names"), [
@@ -28,6 +29,7 @@ def test_role_asked(question: str, stems: set[str] | None) -> None:
     ("The charity's press officer Jane Smith said it was late.", True),
     ("The press officer said it was late.", False),  # the role, but no one named
     ("Jane Smith said the officer of the press office was late.", True),
+    ("The officer in charge of the charity's press work, after a long delay, was Jane Smith.", False),  # too far
     ("Jane Smith said that the charity had at last, after many long months of delay, hired an officer.", False),
 ])
 def test_names_holder(sentence: str, names: bool) -> None:
