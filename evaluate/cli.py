@@ -151,15 +151,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         runners = [EngineSystem(engine, name) for name in systems]
     judged = run_all(items, runners)
     summaries = {name: summarize(js) for name, js in judged.items()}
+    title = report.TITLE if gold_path(args) == DEFAULT_GOLD else f"Evaluation on {gold_path(args).name}"
     console = Console()
-    console.print(report.metrics_table(summaries))
+    console.print(report.metrics_table(summaries, title))
     console.print(report.category_table(judged))
     if json_path:
         json_path.write_text(json.dumps(report.json_report(summaries, judged), ensure_ascii=False, indent=1) + "\n",
                              encoding="utf-8")
         print(f"wrote {json_path}")
     if html_path:
-        html_path.write_text(report.render_html(summaries, judged, report.bar_chart_png(summaries)), encoding="utf-8")
+        html_path.write_text(report.render_html(summaries, judged, report.bar_chart_png(summaries), title), encoding="utf-8")
         print(f"wrote {html_path}")
     if floor is not None:
         gated = FULL_SYSTEM if FULL_SYSTEM in summaries else SERVICE

@@ -36,9 +36,12 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{value:.3f}"
 
 
-def metrics_table(summaries: Mapping[str, Summary]) -> Table:
+TITLE = "Gold-set evaluation"
+
+
+def metrics_table(summaries: Mapping[str, Summary], title: str = TITLE) -> Table:
     """Metrics as rows, systems side by side as columns."""
-    table = Table(title="Gold-set evaluation")
+    table = Table(title=title)
     table.add_column("metric")
     for system in summaries:
         table.add_column(system, justify="right")
@@ -149,7 +152,9 @@ def _row(j: Judgement) -> str:
     )
 
 
-def render_html(summaries: Mapping[str, Summary], judgements: JudgementsBySystem, chart_png: bytes) -> str:
+def render_html(
+    summaries: Mapping[str, Summary], judgements: JudgementsBySystem, chart_png: bytes, title: str = TITLE
+) -> str:
     """The whole report as one HTML document; per system, failed turns come before passed ones."""
     e = html.escape
     head = "".join(f"<th>{e(system)}</th>" for system in summaries)
@@ -170,8 +175,8 @@ def render_html(summaries: Mapping[str, Summary], judgements: JudgementsBySystem
         )
     chart = base64.b64encode(chart_png).decode("ascii")
     return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Gold-set evaluation</title>"
-        f"<style>{_STYLE}</style></head><body><h1>Gold-set evaluation</h1>"
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(title)}</title>"
+        f"<style>{_STYLE}</style></head><body><h1>{e(title)}</h1>"
         f"<img alt='metrics per system' src='data:image/png;base64,{chart}'>"
         f"<table><tr><th>metric</th>{head}</tr>{metric_rows}</table>" + "".join(sections) + "</body></html>"
     )

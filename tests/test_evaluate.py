@@ -546,6 +546,7 @@ def cli_run(collection, tmp_path_factory) -> dict[str, Any]:
 def test_cli_run_prints_systems_side_by_side(cli_run):
     header = next(line for line in cli_run["stdout"].splitlines() if "metric" in line)
     assert re.search(r"metric\W+bm25\W+dense\W+hybrid", header)
+    assert "Evaluation on small.jsonl" in cli_run["stdout"]  # a set other than the gold set is named
     assert all(name in cli_run["stdout"] for name in METRIC_NAMES)
 
 
@@ -575,6 +576,7 @@ def test_cli_json_shape(cli_run):
 
 def test_cli_html_is_self_contained_with_failures_first(cli_run):
     page = cli_run["html"]
+    assert "<h1>Evaluation on small.jsonl</h1>" in page
     parts = page_parts(page)
     assert external(parts.refs) == []
     assert not {"script", "link", "iframe"} & set(parts.tags)
