@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -87,8 +88,6 @@ class IndexData:
     idf: dict[str, float]
     missing_idf: float
     _sentence_tokens: dict[int, frozenset[str]] = field(default_factory=dict)
-    _by_text: dict[str, list[int]] = field(default_factory=dict)
-    _by_sentence: dict[int, list[int]] = field(default_factory=dict)
 
     def sentence_tokens(self, sentence_id: int) -> frozenset[str]:
         """Content tokens of a sentence, computed on first use (most are never candidates)."""
@@ -98,11 +97,25 @@ class IndexData:
             self._sentence_tokens[sentence_id] = tokens
         return tokens
 
+    # Lookups built whole on first use and then only read, so threads answering at once
+    # never see one half built (at worst two build it, and one copy is kept).
+    @cached_property
+    def _by_text(self) -> dict[str, list[int]]:
+        by_text: dict[str, list[int]] = {}
+        for sentence in self.sentences:
+            by_text.setdefault(sentence.text, []).append(sentence.sentence_id)
+        return by_text
+
+    @cached_property
+    def _by_sentence(self) -> dict[int, list[int]]:
+        by_sentence: dict[int, list[int]] = {}
+        for passage in self.passages:
+            for sid in passage.sentence_ids:
+                by_sentence.setdefault(sid, []).append(passage.passage_id)
+        return by_sentence
+
     def sentences_near(self, quotes: Iterable[str], radius: int) -> list[Sentence]:
         """Sentences of the same document within `radius` of a sentence whose text is in `quotes`."""
-        if not self._by_text:
-            for sentence in self.sentences:
-                self._by_text.setdefault(sentence.text, []).append(sentence.sentence_id)
         near: list[Sentence] = []
         for quote in quotes:
             for sid in self._by_text.get(quote, []):
@@ -113,10 +126,6 @@ class IndexData:
 
     def passages_with(self, sentence_ids: Iterable[int]) -> list[Passage]:
         """The passages holding any of these sentences, in index order."""
-        if not self._by_sentence:
-            for passage in self.passages:
-                for sid in passage.sentence_ids:
-                    self._by_sentence.setdefault(sid, []).append(passage.passage_id)
         ids = sorted({pid for sid in sentence_ids for pid in self._by_sentence.get(sid, [])})
         return [self.passages[pid] for pid in ids]
 
