@@ -86,7 +86,7 @@ _ASKS = {
     "number": re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|proportion|share|fraction|amount|sum)\b", re.I),
     "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
     "name": re.compile(
-        r"^\W*who\b|\bwhose\b|^\W*(?:which|what) (?:charit(?:y|ies)|organi[sz]ations?|councils?|local authorit(?:y|ies)|"
+        r"^\W*whom?\b|\bwhose\b|^\W*(?:which|what) (?:charit(?:y|ies)|organi[sz]ations?|councils?|local authorit(?:y|ies)|"
         r"agenc(?:y|ies)|bod(?:y|ies)|associations?|groups?|companies|company|newspapers?|universit(?:y|ies)|"
         r"ministers?|people|person|journalists?|officials?)\b",
         re.I,
@@ -158,6 +158,14 @@ def _unknown_word(word: str, data: IndexData) -> bool:
 # A reason is often given without a word that says so ("... there is sufficient existing
 # legislation"), so a sentence without "because" or "given" is no evidence against it.
 _MAY_BE_IMPLICIT = {"reason"}
+# "Who did the minister write to?" asks for whoever received the act, as often a group
+# ("early years providers") as a named person: a sentence without a name may still answer.
+_ASKS_OBJECT = re.compile(r"^\W*who(?:m)?\s+(?:did|does|do|will|would|should|can|could|has|have|had)\b", re.I)
+
+
+def kind_is_required(kind: str, question: str) -> bool:
+    """Whether a sentence without the kind asked for is evidence against it (then it loses score)."""
+    return kind not in _MAY_BE_IMPLICIT and not (kind == "name" and _ASKS_OBJECT.match(question))
 
 
 def asked_type(question: str) -> str | None:
@@ -245,7 +253,7 @@ def score_sentences(
         if kind is not None:
             if holds_kind(kind, sentence.text, question_words):
                 score += settings.type_bonus
-            elif kind not in _MAY_BE_IMPLICIT:
+            elif kind_is_required(kind, resolved.question):
                 score -= settings.type_penalty
         if sid in prior:
             score += settings.near_prior_bonus

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from qa_service.answering import ABSTAIN_TEXT, asked_type, holds_kind, unknown_names
+from qa_service.answering import ABSTAIN_TEXT, asked_type, holds_kind, kind_is_required, unknown_names
 from qa_service.conversation import leans_on_history, resolve, split_parts
 from qa_service.engine import Engine
 from qa_service.errors import InvalidQuestion
@@ -122,6 +122,19 @@ def test_names_the_documents_use_are_known(engine: Engine) -> None:
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
     assert asked_type(question) == kind
+
+
+@pytest.mark.parametrize(("question", "required"), [
+    ("Who chaired the inquiry?", True),  # asks who did it: a name
+    ("Who did the minister write to?", False),  # asks who received it: often a group, "early years providers"
+    ("Whom will the council consult?", False),
+    ("How many children were moved?", True),
+    ("Why was it dropped?", False),  # a reason is often implicit
+])
+def test_kind_is_required(question: str, required: bool) -> None:
+    kind = asked_type(question)
+    assert kind is not None
+    assert kind_is_required(kind, question) is required
 
 
 @pytest.mark.parametrize(("sentence", "holds"), [
