@@ -69,7 +69,7 @@ def figure_asked(question: str) -> Figure | None:
 
 
 def gives_figure(text: str, figure: Figure) -> bool:
-    """True when the sentence gives the figure: a sum of money, or a count near what is counted."""
+    """True when the sentence gives the figure: a sum of money, or a count just before what is counted."""
     if not figure.stems:
         return bool(_MONEY.search(text))
     content = [w for w in words(text) if w and w not in STOPWORDS]  # positions count content words only

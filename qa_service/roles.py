@@ -21,7 +21,8 @@ from .text import tokenize
 # "Who is (the|their|its|X's) ROLE ...?": a role, not an act ("Who was appointed ...?")
 _ROLE_ASKED = re.compile(r"^\W*who\s+(?:is|was|are|were)\s+(?:(?:the|their|its|his|her|\w+['’]s)\s+)?(.+)$", re.I)
 _ACT = re.compile(r"^\w+ed\b")  # "appointed": the question asks who underwent something, not who holds a role
-_PERSON = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z'’-]+)+\b")  # "Alison Stevens", "Dame Butler-Slosh"
+# "Alison Stevens", "Dame Butler-Slosh"; not "The Government", an article before a capital
+_PERSON = re.compile(r"\b(?!(?:The|A|An|This|That)\b)[A-Z][a-z]+(?:[ -][A-Z][a-z'’-]+)+\b")
 _BY_THE_NAME = 6  # words between the role and the name of its holder, at most
 
 

@@ -28,6 +28,7 @@ def test_role_asked(question: str, head: str | None) -> None:
     ("Jane Smith, press officer at the charity, said it was late.", True),
     ("The charity's press officer Jane Smith said it was late.", True),
     ("The press officer said it was late.", False),  # the role, but no one named
+    ("The press officer said The Government was late.", False),  # an article and a capital name no one
     ("Jane Smith said the officer of the press office was late.", True),
     ("The officer in charge of the charity's press work, after a long delay, was Jane Smith.", False),  # too far
     ("Jane Smith said that the charity had at last, after many long months of delay, hired an officer.", False),
