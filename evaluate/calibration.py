@@ -5,7 +5,8 @@ full (hybrid) system every gold turn with abstention switched off, records each 
 confidence and whether the answer it would give is correct, then replays every useful
 threshold on those records: a turn abstains at threshold t exactly when its confidence is
 below t, or when the engine refused it even with the threshold off (its question names
-something no document mentions). The pick maximises abstention recall while keeping false
+something no document mentions, asks for a count no retrieved sentence gives, or for the
+holder of a role no retrieved sentence names anyone in). The pick maximises abstention recall while keeping false
 abstention within a budget; among equal picks the lowest threshold wins, so as few good
 answers as possible are thrown away.
 

@@ -128,7 +128,8 @@ def run_all(items: Sequence[GoldItem], systems: Sequence[System]) -> dict[str, l
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    items = load_gold(gold_path(args))
+    gold = gold_path(args)
+    items = load_gold(gold)
     if args.url and args.systems:
         raise UsageError("--systems and --url exclude each other: a service is evaluated as one system")
     systems = (SERVICE,) if args.url else parse_systems(args.systems)
@@ -151,7 +152,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         runners = [EngineSystem(engine, name) for name in systems]
     judged = run_all(items, runners)
     summaries = {name: summarize(js) for name, js in judged.items()}
-    title = report.TITLE if gold_path(args) == DEFAULT_GOLD else f"Evaluation on {gold_path(args).name}"
+    title = report.TITLE if gold == DEFAULT_GOLD else f"Evaluation on {gold.name}"
     console = Console()
     console.print(report.metrics_table(summaries, title))
     console.print(report.category_table(judged))

@@ -38,7 +38,7 @@ from .conversation import ResolvedQuestion
 from .figures import gives_figure
 from .indexing import IndexData
 from .models import Answer, Citation, ScoredPassage, Sentence
-from .roles import names_holder, role_asked
+from .roles import names_holder
 from .text import tokenize, words
 
 ABSTAIN_TEXT = "The documents don't answer this question."
@@ -333,7 +333,7 @@ def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: Inde
 
     A figure counts as lacking only when the documents do use the question's word for
     what is counted; otherwise the question may be paraphrasing them. A role's holder
-    counts as lacking when no sentence names someone beside the role's words.
+    counts as lacking when no sentence names someone beside the role's head noun.
     """
     unknown = unknown_names(resolved.question, data)
     if unknown:
@@ -342,7 +342,7 @@ def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: Inde
     known = figure and all(s in data.idf for s in figure.stems)
     if known and not any(gives_figure(c.sentence.text, figure) for c in candidates):
         return "They give no such figure."
-    role = None if resolved.parts else role_asked(resolved.question)
+    role = resolved.role
     if role and not any(names_holder(c.sentence.text, role) for c in candidates):
         return "They name no one in that role."
     return ""

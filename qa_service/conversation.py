@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from .figures import Figure, figure_asked
 from .models import Turn
+from .roles import Role, role_asked
 from .text import STOPWORDS, words
 
 _POINTS_BACK = re.compile(
@@ -42,7 +44,16 @@ class ResolvedQuestion:
     context: str = ""  # the previous question and answer a follow-up leans on ("" otherwise)
     prior_quotes: frozenset[str] = frozenset()  # sentences the previous answer quoted
     parts: tuple[str, ...] = ()  # the questions a two-part question asks, when it asks two
-    figure: Figure | None = None  # the count or sum of money a (one-part) question asks for
+
+    @cached_property
+    def figure(self) -> Figure | None:
+        """The count or sum of money a one-part question asks for."""
+        return None if self.parts else figure_asked(self.question)
+
+    @cached_property
+    def role(self) -> Role | None:
+        """The role a one-part question asks the holder of."""
+        return None if self.parts else role_asked(self.question)
 
     @property
     def follow_up(self) -> bool:
@@ -117,8 +128,7 @@ def resolve(question: str, history: Sequence[Turn]) -> ResolvedQuestion:
     for turn in history:
         topic = _trim(f"{topic} {turn.question}") if topic and leans_on_history(turn.question) else turn.question
     if not history or not leans_on_history(question):
-        parts = split_parts(question)
-        return ResolvedQuestion(question, question, parts=parts, figure=None if parts else figure_asked(question))
+        return ResolvedQuestion(question, question, parts=split_parts(question))
     quotes = quotes_of(history[-1].answer)
     context = _trim(f"{topic} {' '.join(quotes)}", 2 * MAX_CONTEXT_WORDS)
-    return ResolvedQuestion(question, f"{question} {context}", context, frozenset(quotes), figure=figure_asked(question))
+    return ResolvedQuestion(question, f"{question} {context}", context, frozenset(quotes))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from refusals import assert_refused
 
-from qa_service.answering import ABSTAIN_TEXT
 from qa_service.engine import Engine
 from qa_service.figures import figure_asked, gives_figure
 
@@ -39,10 +39,8 @@ def test_gives_figure(question: str, sentence: str, gives: bool) -> None:
 
 
 def test_count_the_documents_never_give_abstains(engine: Engine) -> None:
-    answer = engine.ask("How many serious case reviews did Ofsted evaluate last year?")
-    assert answer.abstained and answer.citations == ()
-    assert answer.answer == f"{ABSTAIN_TEXT} They give no such figure."
-    assert answer.passages, "related reading is still listed"
+    assert_refused(engine.ask("How many serious case reviews did Ofsted evaluate last year?"),
+                   "They give no such figure.")
 
 
 @pytest.mark.parametrize("system", ["bm25", "dense", "hybrid"])

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from refusals import assert_refused
 
-from qa_service.answering import ABSTAIN_TEXT
 from qa_service.engine import Engine
 from qa_service.roles import names_holder, role_asked
 
@@ -40,9 +40,7 @@ def test_names_holder(sentence: str, names: bool) -> None:
 
 
 def test_role_no_document_fills_abstains(engine: Engine) -> None:
-    answer = engine.ask("Who is the treasurer of Parents Against Injustice?")
-    assert answer.abstained and answer.citations == ()
-    assert answer.answer == f"{ABSTAIN_TEXT} They name no one in that role."
+    assert_refused(engine.ask("Who is the treasurer of Parents Against Injustice?"), "They name no one in that role.")
 
 
 def test_role_the_documents_fill_is_answered(engine: Engine) -> None:
