@@ -19,6 +19,7 @@ from .figures import Figure, figure_asked
 from .models import Turn
 from .roles import Role, role_asked
 from .text import STOPWORDS, words
+from .wording import question_inside
 
 _POINTS_BACK = re.compile(
     r"\b(they|them|their|theirs|it|its|he|him|his|she|her|hers|these|those|there|then|the same|such|"
@@ -122,11 +123,14 @@ def resolve(question: str, history: Sequence[Turn]) -> ResolvedQuestion:
     """Give `question` the context of the previous turn when it leans on it; history is oldest first.
 
     A previous turn that itself leaned on the one before carries that topic forward, so a
-    third "And when?" still knows what the first question was about.
+    third "And when?" still knows what the first question was about. Questions are taken
+    without the greetings and requests around them ("Hi, can you tell me who...").
     """
+    question = question_inside(question)
     topic = ""
     for turn in history:
-        topic = _trim(f"{topic} {turn.question}") if topic and leans_on_history(turn.question) else turn.question
+        asked = question_inside(turn.question)
+        topic = _trim(f"{topic} {asked}") if topic and leans_on_history(asked) else asked
     if not history or not leans_on_history(question):
         return ResolvedQuestion(question, question, parts=split_parts(question))
     quotes = quotes_of(history[-1].answer)
