@@ -4,9 +4,9 @@ Every sentence of the retrieved passages is scored against the question on three
 that each catch what the others miss: meaning (cosine of the sentence embedding), context
 (cosine of the passage around it, which sees what a pronoun like "she" stands for) and
 words (the share of the question's rarer words the sentence contains). A question that
-asks for a number, a date, a name or a reason expects that kind of thing in its answer:
-a sentence with one scores higher, and one without a number, date or name lower. In a
-follow-up, the passages around the sentences already quoted are read too, since a
+asks for a number, a date, a name or a reason expects that kind of thing in its answer
+(kinds.py): a sentence with one scores higher, and one without a number, date or name
+lower. In a follow-up, the passages around the sentences already quoted are read too, since a
 conversation tends to go on where it was; sentences near the quoted ones gain, and the
 quoted ones themselves lose a little, so the conversation moves on.
 
@@ -37,6 +37,7 @@ import numpy as np
 from .conversation import ResolvedQuestion
 from .figures import gives_figure
 from .indexing import IndexData
+from .kinds import TITLES, holds_kind, kind_is_required
 from .models import Answer, Citation, ScoredPassage, Sentence
 from .roles import names_holder
 from .text import tokenize, words
@@ -81,36 +82,6 @@ def load_composer_settings(path: Path = CALIBRATION_FILE) -> ComposerSettings:
         return ComposerSettings()
 
 
-# What kind of answer a question asks for, and how to see that kind in a sentence.
-_ASKS = {
-    "number": re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|proportion|share|fraction|amount|sum)\b", re.I),
-    "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
-    "name": re.compile(
-        r"^\W*whom?\b|\bwhose\b|^\W*(?:which|what) (?:charit(?:y|ies)|organi[sz]ations?|councils?|local authorit(?:y|ies)|"
-        r"agenc(?:y|ies)|bod(?:y|ies)|associations?|groups?|companies|company|newspapers?|universit(?:y|ies)|"
-        r"ministers?|people|person|journalists?|officials?)\b",
-        re.I,
-    ),
-    "reason": re.compile(r"^\W*why\b|\bwhat (was|is) the reason\b|\bfor what reason\b", re.I),
-}
-_HAS = {
-    "number": re.compile(
-        r"\d|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
-        r"hundreds|thousand|thousands|million|millions|billion|half|third|quarter|dozens?|majority|minority)\b",
-        re.I,
-    ),
-    "date": re.compile(
-        r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|november|"
-        r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|christmas|spring|summer|autumn|winter)\b|"
-        r"\b(this|next|last) (year|week|month)\b|\btoday\b",
-        re.I,
-    ),
-    "name": re.compile(r"(?<!^)\b[A-Z][a-z]+(?:\s+(?:of\s+|for\s+)?[A-Z][a-z]+)+"),
-    "reason": re.compile(r"\b(because|since|as a result|due to|owing to|given|so that|in order to|reasons?|therefore|"
-                         r"thus|stems? from|caused? by|led to|means that|why)\b", re.I),
-}
-
-
 # A run of capitalised words that does not open a sentence names something ("FA Cup",
 # "London School of Economics"). Acronyms alone do not count (a reader may abbreviate what
 # the text spells out), nor do titles before names, nor adjectives of nationality
@@ -120,7 +91,6 @@ _HAS = {
 _NAME = re.compile(r"(?<![.?!:;\"“‘(]\s)(?<=\s)[A-Z][\w'’.-]*\w(?:\s+[A-Z][\w'’.-]*\w)*")
 _JOINS_NAMES = re.compile(r"(?:\s+(?:of|for|and|the|de))+\s+")
 _NAMING_WORD = re.compile(r"[A-Z][a-z][\w'’.-]*\w")
-_TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev"}
 _NATIONALITY = re.compile(r"(ish|ian|ese|an|ch|i)$")
 TITLE_CASE_SHARE = 0.6  # more of a question's words capitalised than this: it is written in title case
 
@@ -151,34 +121,8 @@ def unknown_names(question: str, data: IndexData) -> list[str]:
 def _unknown_word(word: str, data: IndexData) -> bool:
     tokens = tokenize(word)
     acronym = sum(c.isupper() for c in word) > 1  # "DfE", "LSCBs": a reader's shorthand for what the text spells out
-    known = acronym or word.lower() in _TITLES or _NATIONALITY.search(word) or any(t in data.idf for t in tokens)
+    known = acronym or word.lower() in TITLES or _NATIONALITY.search(word) or any(t in data.idf for t in tokens)
     return bool(tokens) and not known
-
-
-# A reason is often given without a word that says so ("... there is sufficient existing
-# legislation"), so a sentence without "because" or "given" is no evidence against it.
-_MAY_BE_IMPLICIT = {"reason"}
-# "Who did the minister write to?" asks for whoever received the act, as often a group
-# ("early years providers") as a named person: a sentence without a name may still answer.
-_ASKS_OBJECT = re.compile(r"^\W*who(?:m)?\s+(?:did|does|do|will|would|should|can|could|has|have|had)\b", re.I)
-
-
-def kind_is_required(kind: str, question: str) -> bool:
-    """Whether a sentence without the kind asked for is evidence against it (then it loses score)."""
-    return kind not in _MAY_BE_IMPLICIT and not (kind == "name" and _ASKS_OBJECT.match(question))
-
-
-def asked_type(question: str) -> str | None:
-    """'number', 'date', 'name', 'reason' or None, from the question's wording."""
-    return next((kind for kind, pattern in _ASKS.items() if pattern.search(question)), None)
-
-
-def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
-    """True when the sentence holds the kind of thing asked for; a name the question itself
-    uses ("Which charity welcomed Munro's report?") is not an answer to it."""
-    if kind != "name":
-        return bool(_HAS[kind].search(text))
-    return any(not set(words(m.group())) - _TITLES <= question_words for m in _HAS[kind].finditer(text))
 
 
 @dataclass(frozen=True)
@@ -238,7 +182,7 @@ def score_sentences(
     weights = _question_weights(resolved, data, settings)
     # the question itself, or each part of a two-part question (the best-matched part counts)
     meaning_vectors = vectors[1:] if resolved.parts else vectors[:1]
-    kind = None if resolved.parts else asked_type(resolved.question)
+    kind = resolved.kind
     question_words = frozenset(words(resolved.question))
     candidates = []
     for sid, ctx in context.items():
@@ -363,7 +307,7 @@ def compose(
         text = f"{ABSTAIN_TEXT} {missing}" if missing else ABSTAIN_TEXT
         return Answer(text, True, (), tuple(passages), confidence, resolved.query)
     chosen = [c.sentence for c in select(candidates, _question_weights(resolved, data, settings), settings)]
-    if not resolved.parts and asked_type(resolved.question) == "reason":
+    if resolved.kind == "reason":
         chosen = with_reasons_before(chosen, data)
     citations = [_citation(0, sentence, data) for sentence in chosen]
     dated = all(c.date for c in citations) and len({c.date for c in citations}) > 1

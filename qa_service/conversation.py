@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .figures import Figure, figure_asked
+from .kinds import asked_type
 from .models import Turn
 from .roles import Role, role_asked
 from .text import STOPWORDS, words
@@ -45,6 +46,11 @@ class ResolvedQuestion:
     context: str = ""  # the previous question and answer a follow-up leans on ("" otherwise)
     prior_quotes: frozenset[str] = frozenset()  # sentences the previous answer quoted
     parts: tuple[str, ...] = ()  # the questions a two-part question asks, when it asks two
+
+    @cached_property
+    def kind(self) -> str | None:
+        """The kind of answer a one-part question asks for ('number', 'date', 'name', 'reason')."""
+        return None if self.parts else asked_type(self.question)
 
     @cached_property
     def figure(self) -> Figure | None:

@@ -8,12 +8,11 @@ import re
 import pytest
 from refusals import assert_refused
 
-from qa_service.answering import asked_type, holds_kind, kind_is_required, unknown_names
+from qa_service.answering import unknown_names
 from qa_service.conversation import leans_on_history, resolve, split_parts
 from qa_service.engine import Engine
 from qa_service.errors import InvalidQuestion
 from qa_service.models import Answer, Citation, Turn
-from qa_service.text import words
 
 SYSTEMS = ("bm25", "dense", "hybrid")
 
@@ -111,39 +110,6 @@ def test_names_the_documents_use_are_known(engine: Engine) -> None:
     assert unknown_names("What Did Munro Say About Child Protection In Scotland?", engine.data) == []  # title case
     assert unknown_names("Did Munro of the London School of Economics write it?", engine.data) == [
         "London School of Economics"]
-
-
-@pytest.mark.parametrize(("question", "kind"), [
-    ("Why was the decision expected?", "reason"), ("What was the reason for the delay?", "reason"),
-    ("How many children live far from home?", "number"), ("When will the guidance be published?", "date"),
-    ("Who chaired the inquiry?", "name"), ("What did the charities say?", None),
-    ("Which charities warned about it?", "name"), ("What organisation runs it?", "name"),
-])
-def test_asked_type(question: str, kind: str | None) -> None:
-    assert asked_type(question) == kind
-
-
-@pytest.mark.parametrize(("question", "required"), [
-    ("Who chaired the inquiry?", True),  # asks who did it: a name
-    ("Who did the minister write to?", False),  # asks who received it: often a group, "early years providers"
-    ("Whom will the council consult?", False),
-    ("How many children were moved?", True),
-    ("Why was it dropped?", False),  # a reason is often implicit
-])
-def test_kind_is_required(question: str, required: bool) -> None:
-    kind = asked_type(question)
-    assert kind is not None
-    assert kind_is_required(kind, question) is required
-
-
-@pytest.mark.parametrize(("sentence", "holds"), [
-    ("At the charity, Shaun Kelly said so.", True),
-    ("Professor Munro said so.", False),  # the question's own name, with a title, answers nothing
-    ("The charity said so.", False),
-])
-def test_a_name_the_question_uses_is_no_answer(sentence: str, holds: bool) -> None:
-    question = "Who agreed with Munro?"
-    assert holds_kind("name", sentence, frozenset(words(question))) is holds
 
 
 @pytest.mark.parametrize(("question", "parts"), [

@@ -1,0 +1,69 @@
+"""What kind of answer a question asks for, and whether a sentence holds that kind.
+
+"How many...?" asks for a number, "When...?" for a date, "Who...?" and "Which charity...?"
+for a name, "Why...?" for a reason. A sentence that holds the kind asked for is likelier
+to answer; one that lacks a number, date or name is evidence against it. A reason is the
+exception: it is often given without a word that says so.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import words
+
+TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev"}
+
+_ASKS = {
+    "number": re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|proportion|share|fraction|amount|sum)\b", re.I),
+    "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
+    "name": re.compile(
+        r"^\W*whom?\b|\bwhose\b|^\W*(?:which|what) (?:charit(?:y|ies)|organi[sz]ations?|councils?|local authorit(?:y|ies)|"
+        r"agenc(?:y|ies)|bod(?:y|ies)|associations?|groups?|companies|company|newspapers?|universit(?:y|ies)|"
+        r"ministers?|people|person|journalists?|officials?)\b",
+        re.I,
+    ),
+    "reason": re.compile(r"^\W*why\b|\bwhat (was|is) the reason\b|\bfor what reason\b", re.I),
+}
+_HAS = {
+    "number": re.compile(
+        r"\d|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+        r"hundreds|thousand|thousands|million|millions|billion|half|third|quarter|dozens?|majority|minority)\b",
+        re.I,
+    ),
+    "date": re.compile(
+        r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|november|"
+        r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|christmas|spring|summer|autumn|winter)\b|"
+        r"\b(this|next|last) (year|week|month)\b|\btoday\b",
+        re.I,
+    ),
+    "name": re.compile(r"(?<!^)\b[A-Z][a-z]+(?:\s+(?:of\s+|for\s+)?[A-Z][a-z]+)+"),
+    "reason": re.compile(r"\b(because|since|as a result|due to|owing to|given|so that|in order to|reasons?|therefore|"
+                         r"thus|stems? from|caused? by|led to|means that|why)\b", re.I),
+}
+
+
+# A reason is often given without a word that says so ("... there is sufficient existing
+# legislation"), so a sentence without "because" or "given" is no evidence against it.
+_MAY_BE_IMPLICIT = {"reason"}
+# "Who did the minister write to?" asks for whoever received the act, as often a group
+# ("early years providers") as a named person: a sentence without a name may still answer.
+_ASKS_OBJECT = re.compile(r"^\W*who(?:m)?\s+(?:did|does|do|will|would|should|can|could|has|have|had)\b", re.I)
+
+
+def kind_is_required(kind: str, question: str) -> bool:
+    """Whether a sentence without the kind asked for is evidence against it (then it loses score)."""
+    return kind not in _MAY_BE_IMPLICIT and not (kind == "name" and _ASKS_OBJECT.match(question))
+
+
+def asked_type(question: str) -> str | None:
+    """'number', 'date', 'name', 'reason' or None, from the question's wording."""
+    return next((kind for kind, pattern in _ASKS.items() if pattern.search(question)), None)
+
+
+def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
+    """True when the sentence holds the kind of thing asked for; a name the question itself
+    uses ("Which charity welcomed Munro's report?") is not an answer to it."""
+    if kind != "name":
+        return bool(_HAS[kind].search(text))
+    return any(not set(words(m.group())) - TITLES <= question_words for m in _HAS[kind].finditer(text))

@@ -1,0 +1,47 @@
+"""The kind of answer a question asks for, and whether a sentence holds it."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.conversation import resolve
+from qa_service.kinds import asked_type, holds_kind, kind_is_required
+from qa_service.text import words
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Why was the decision expected?", "reason"), ("What was the reason for the delay?", "reason"),
+    ("How many children live far from home?", "number"), ("When will the guidance be published?", "date"),
+    ("Who chaired the inquiry?", "name"), ("What did the charities say?", None),
+    ("Which charities warned about it?", "name"), ("What organisation runs it?", "name"),
+])
+def test_asked_type(question: str, kind: str | None) -> None:
+    assert asked_type(question) == kind
+
+
+@pytest.mark.parametrize(("question", "required"), [
+    ("Who chaired the inquiry?", True),  # asks who did it: a name
+    ("Who did the minister write to?", False),  # asks who received it: often a group, "early years providers"
+    ("Whom will the council consult?", False),
+    ("How many children were moved?", True),
+    ("Why was it dropped?", False),  # a reason is often implicit
+])
+def test_kind_is_required(question: str, required: bool) -> None:
+    kind = asked_type(question)
+    assert kind is not None
+    assert kind_is_required(kind, question) is required
+
+
+@pytest.mark.parametrize(("sentence", "holds"), [
+    ("At the charity, Shaun Kelly said so.", True),
+    ("Professor Munro said so.", False),  # the question's own name, with a title, answers nothing
+    ("The charity said so.", False),
+])
+def test_a_name_the_question_uses_is_no_answer(sentence: str, holds: bool) -> None:
+    question = "Who agreed with Munro?"
+    assert holds_kind("name", sentence, frozenset(words(question))) is holds
+
+
+def test_a_two_part_question_asks_no_single_kind() -> None:
+    assert resolve("When was it published?", []).kind == "date"
+    assert resolve("When was it published, and who wrote it?", []).kind is None
