@@ -224,8 +224,9 @@ def _options(r: Results) -> str:
     ))
     threads = "\n  ".join(textwrap.wrap(" ".join(
         f"With {o.option.threads} threads one question encoded at {baseline.encode_ms.median / o.encode_ms.median:.1f}x "
-        f"the default's speed (range {o.encode_ms.low:.0f}-{o.encode_ms.high:.0f} ms): torch's threads wait for "
-        f"each other whenever another process holds a core, and gunicorn's workers already use both cores."
+        f"the default's speed (range {o.encode_ms.low:.0f}-{o.encode_ms.high:.0f} ms), one question at a time; "
+        f"under load gunicorn's workers already use both cores, and torch's threads then wait for each other "
+        f"whenever another process holds a core."
         for o in r.options if o.option.threads > 1), 92))
     return f"""## 5. Cutting the floor
 
