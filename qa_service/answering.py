@@ -166,19 +166,24 @@ def score_sentences(
     `vectors` holds the question's embedding, then those of its parts, or for a follow-up
     that of the question with its context. A sentence's meaning is judged against the
     question alone, or its best-matching part (against the context, the previous answer
-    would always win again); its passage is judged against all of them, which is how
-    "why?" finds the reason next to the last answer.
+    would always win again); its passages are judged against all of them, which is how
+    "why?" finds the reason next to the last answer. Passages overlap, so a sentence may
+    stand in two: its context is their average, so a sentence does not borrow the match of
+    a neighbour it merely shares a passage with (a story's headline, say).
     """
     top = [hit.passage for hit in passages[: settings.candidate_passages]]
     if not top:
         return []
     prior = {s.sentence_id for s in data.sentences_near(resolved.prior_quotes, settings.near_prior)}
     top += [p for p in data.passages_with(prior) if p not in top]  # a conversation goes on where it was
-    passage_meaning = (data.passage_vectors.vectors([p.passage_id for p in top]) @ vectors.T).mean(axis=1)
-    context: dict[int, float] = {}
-    for passage, cosine in zip(top, passage_meaning.tolist()):
+    sentence_ids = {sid for passage in top for sid in passage.sentence_ids}
+    around = data.passages_with(sentence_ids)  # every passage holding a candidate, retrieved or not
+    passage_meaning = (data.passage_vectors.vectors([p.passage_id for p in around]) @ vectors.T).mean(axis=1)
+    cosines: dict[int, list[float]] = {}
+    for passage, cosine in zip(around, passage_meaning.tolist()):
         for sid in passage.sentence_ids:
-            context[sid] = max(context.get(sid, -1.0), cosine)
+            cosines.setdefault(sid, []).append(cosine)
+    context = {sid: sum(cosines[sid]) / len(cosines[sid]) for sid in sorted(sentence_ids)}
     weights = _question_weights(resolved, data, settings)
     # the question itself, or each part of a two-part question (the best-matched part counts)
     meaning_vectors = vectors[1:] if resolved.parts else vectors[:1]

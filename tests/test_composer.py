@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from qa_service.answering import Candidate, ComposerSettings, score_sentences, select, with_reasons_before
 from qa_service.conversation import resolve
@@ -62,3 +63,21 @@ def test_a_follow_up_reads_the_passages_around_the_last_answer(engine: Engine) -
     vectors = engine.embedder.encode(resolved.search_texts)
     candidates = score_sentences(resolved, vectors, [ScoredPassage(unrelated, 1.0)], data, engine.composer)
     assert following.sentence_id in {c.sentence.sentence_id for c in candidates}
+
+
+def test_a_sentence_s_context_is_the_average_of_the_passages_holding_it(engine: Engine) -> None:
+    """A sentence in two overlapping passages takes neither the better nor the worse one's match."""
+    data = engine.data
+    resolved = resolve("What did Tim Loughton tell Parliament about the government response?", [])
+    vectors = engine.embedder.encode(resolved.search_texts)
+    passages = engine._retrieve("hybrid", resolved, vectors)
+    candidates = score_sentences(resolved, vectors, passages, data, SETTINGS)
+    shared = [c for c in candidates if len(data.passages_with([c.sentence.sentence_id])) == 2]
+    assert shared, "overlapping passages share sentences"
+    spreads = []
+    for candidate in shared:
+        holding = data.passages_with([candidate.sentence.sentence_id])
+        cosines = (data.passage_vectors.vectors([p.passage_id for p in holding]) @ vectors.T).mean(axis=1)
+        assert candidate.context == pytest.approx(float(cosines.mean()), abs=1e-5)
+        spreads.append(float(cosines.max() - cosines.min()))
+    assert max(spreads) > 0.01  # the average differs from the better passage's match
