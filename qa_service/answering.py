@@ -14,7 +14,8 @@ The best sentence answers; up to two more join it when they score nearly as well
 question words the answer does not yet cover, say something different and keep the
 answer short. A sentence from another document than the best one's must score closer
 still: quoting a second source mixes stories, so it needs stronger evidence. Asked why, a
-sentence that points back for its reason ("That is why...") brings the sentence before it.
+sentence that points back for its reason ("That is why...", "This has allowed...") brings
+the sentence before it.
 
 When even the best sentence scores below the calibrated threshold, the documents are
 taken not to hold the answer. So are they when the question names something (a
@@ -241,16 +242,18 @@ def select(candidates: list[Candidate], weights: dict[str, float], settings: Com
     return chosen
 
 
-# "That is why I am recommending...": the reason is the sentence before.
+# "That is why I am recommending...", "This has allowed for...": the reason is the sentence before.
 _REASON_BEFORE = re.compile(r"^\W*(?:(?:that|this|which)(?: is|['’]s) why|for (?:this|that|these|those) reasons?|"
-                            r"because of (?:this|that)|as a result|hence|therefore)\b", re.I)
+                            r"because of (?:this|that)|as a result|hence|therefore|"
+                            r"(?:this|that) (?:has |have |had )?(?:allowed|enabled|meant|led to|made it possible))\b", re.I)
 
 
 def with_reasons_before(chosen: list[Sentence], data: IndexData) -> list[Sentence]:
     """`chosen`, each sentence that points back to its reason preceded by the sentence it points to.
 
-    Asked why, an answer quoting only "That is why..." would restate the question; the
-    reason is the sentence before it.
+    Asked why (or how something was able to happen), an answer quoting only "That is
+    why..." or "This has allowed..." would restate the question; the reason is the
+    sentence before it.
     """
     result = list(chosen)
     for sentence in chosen:

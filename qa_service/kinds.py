@@ -23,7 +23,9 @@ _ASKS = {
         r"ministers?|people|person|journalists?|officials?)\b",
         re.I,
     ),
-    "reason": re.compile(r"^\W*why\b|\bwhat (was|is) the reason\b|\bfor what reason\b", re.I),
+    "reason": re.compile(r"^\W*why\b|\bwhat (was|is) the reason\b|\bfor what reason\b|"
+                         r"^\W*how (?:was|were|is|are|did|does|do|could|can)\b.{0,80}\bable to\b|"
+                         r"^\W*what (?:allowed|enabled|made it possible)\b", re.I),
 }
 _HAS = {
     "number": re.compile(

@@ -45,8 +45,8 @@ def test_a_redundant_second_is_left_out() -> None:
 
 def test_a_sentence_pointing_back_for_its_reason_brings_the_sentence_before(engine: Engine) -> None:
     sentences = engine.data.sentences
-    pointing = [s for s in sentences if s.text.lstrip("“\"").startswith(("That is why", "This is why"))]
-    assert pointing, "the collection holds a 'That is why ...' sentence"
+    pointing = [s for s in sentences if s.text.lstrip("“\"").startswith(("That is why", "This is why", "This has allowed"))]
+    assert len(pointing) >= 2, "the collection holds 'That is why ...' and 'This has allowed ...' sentences"
     for sentence in pointing:
         before = sentences[sentence.sentence_id - 1]
         assert with_reasons_before([sentence], engine.data) == [before, sentence]

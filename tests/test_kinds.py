@@ -14,6 +14,8 @@ from qa_service.text import words
     ("How many children live far from home?", "number"), ("When will the guidance be published?", "date"),
     ("Who chaired the inquiry?", "name"), ("What did the charities say?", None),
     ("Which charities warned about it?", "name"), ("What organisation runs it?", "name"),
+    ("How was the review able to be so wide-ranging?", "reason"), ("What allowed the council to act?", "reason"),
+    ("How was the review received?", None),
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
     assert asked_type(question) == kind
