@@ -15,7 +15,8 @@ from .text import words
 TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev"}
 
 _ASKS = {
-    "number": re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|proportion|share|fraction|amount|sum)\b", re.I),
+    "number": re.compile(r"\bhow (many|much|old)\b|\b(what|which) (number|percentage|proportion|share|fraction|amount|sum|age)\b",
+                         re.I),
     "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
     "name": re.compile(
         r"^\W*whom?\b|\bwhose\b|^\W*(?:which|what) (?:charit(?:y|ies)|organi[sz]ations?|councils?|local authorit(?:y|ies)|"

@@ -16,6 +16,7 @@ from qa_service.text import words
     ("Which charities warned about it?", "name"), ("What organisation runs it?", "name"),
     ("How was the review able to be so wide-ranging?", "reason"), ("What allowed the council to act?", "reason"),
     ("How was the review received?", None),
+    ("How old is he?", "number"), ("At what age do children leave care?", "number"),  # an age is a number
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
     assert asked_type(question) == kind
