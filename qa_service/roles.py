@@ -1,6 +1,7 @@
 """Questions that ask who holds a role, and whether a sentence names the holder.
 
-"Who is the chief executive of Action for Children?" asks for the person in a role. A
+"Who is the chief executive of Action for Children?" and "Who was appointed as the chief
+social worker?" ask for the person in a role. A
 sentence about Action for Children that names its head of safeguarding does not answer
 it: the answer must name someone right beside the role ("PAIN spokesperson Alison
 Stevens", "Shaun Kelly, Head of Safeguarding"). When no retrieved sentence does, the
@@ -18,11 +19,18 @@ from dataclasses import dataclass
 
 from .text import tokenize
 
-# "Who is (the|their|its|X's) ROLE ...?": a role, not an act ("Who was appointed ...?")
-_ROLE_ASKED = re.compile(r"^\W*who\s+(?:is|was|are|were)\s+(?:(?:the|their|its|his|her|\w+['’]s)\s+)?(.+)$", re.I)
-_ACT = re.compile(r"^\w+ed\b")  # "appointed": the question asks who underwent something, not who holds a role
-# "Alison Stevens", "Dame Butler-Slosh"; not "The Government", an article before a capital
-_PERSON = re.compile(r"\b(?!(?:The|A|An|This|That)\b)[A-Z][a-z]+(?:[ -][A-Z][a-z'’-]+)+\b")
+# "Who is (the|their|its|X's) ROLE ...?", or "Who was appointed (as) the ROLE?": a role
+_ROLE_ASKED = re.compile(
+    r"^\W*who\s+(?:is|was|are|were|has been|have been|had been|will be)\s+"
+    r"(?:(?:appointed|named|made|elected|chosen|selected|hired|nominated)\s+(?:as\s+)?(?=(?:the|their|its|his|her|an?|\w+['’]s)\s))?"
+    r"(?:(?:the|their|its|his|her|an?|\w+['’]s)\s+)?(.+)$",
+    re.I,
+)
+_ACT = re.compile(r"^\w+ed\b")  # "Who was appointed to lead it?" asks who underwent something, not who holds a role
+# "Alison Stevens", "Dame Butler-Slosh"; not "The Government", an article before a capital, nor
+# "Eileen Munro's review", a name that only says whose something is
+_NAME_WORD = r"(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z]?[a-z]+)*"  # "Stevens", "O'Brien", "Butler-Slosh"
+_PERSON = re.compile(rf"\b(?!(?:The|A|An|This|That)\b){_NAME_WORD}(?:\s{_NAME_WORD})+\b(?<!['’]s)(?![\s-][A-Z]|['’]s\b)")
 _BY_THE_NAME = 6  # words between the role and the name of its holder, at most
 
 

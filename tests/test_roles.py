@@ -17,6 +17,8 @@ from qa_service.roles import names_holder, role_asked
     ("Who is their chair, and what did she say?", "chair"),  # the role ends with its clause
     ("Who is Shaun Kelly?", None),  # asks what a person is, not who holds a role
     ("Who was appointed to lead it?", None),  # asks who underwent something
+    ("Who was appointed as England's first chief social worker?", "worker"),  # asks who was put in a role
+    ("Who was named the charity's new chair?", "chair"),
     ("What is the role of the chief social worker?", None),
 ])
 def test_role_asked(question: str, head: str | None) -> None:
@@ -32,6 +34,10 @@ def test_role_asked(question: str, head: str | None) -> None:
     ("Jane Smith said the officer of the press office was late.", True),
     ("The officer in charge of the charity's press work, after a long delay, was Jane Smith.", False),  # too far
     ("Jane Smith said that the charity had at last, after many long months of delay, hired an officer.", False),
+    ("The press officer, Dame Butler-Slosh, said so.", True),
+    ("The press officer, Mr O'Brien, said so.", True),
+    ("A press officer, Jane Smith's report says, is needed.", False),  # a possessive name says whose, not who
+    ("The press officer said so. I Agree.", False),
 ])
 def test_names_holder(sentence: str, names: bool) -> None:
     role = role_asked("Who is the press officer?")
@@ -47,3 +53,8 @@ def test_role_the_documents_fill_is_answered(engine: Engine) -> None:
     answer = engine.ask("Who is the safeguarding head at Action for Children?")
     assert not answer.abstained
     assert any("Shaun Kelly" in c.quote for c in answer.citations)
+
+
+def test_an_appointment_no_document_names_abstains(engine: Engine) -> None:
+    """The documents say a chief social worker will be appointed, never who."""
+    assert_refused(engine.ask("Who has been appointed as the chief social worker?"), "They name no one in that role.")
