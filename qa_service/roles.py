@@ -1,11 +1,11 @@
 """Questions that ask who holds a role, and whether a sentence names the holder.
 
 "Who is the chief executive of Action for Children?" and "Who was appointed as the chief
-social worker?" ask for the person in a role. A
-sentence about Action for Children that names its head of safeguarding does not answer
-it: the answer must name someone right beside the role ("PAIN spokesperson Alison
-Stevens", "Shaun Kelly, Head of Safeguarding"). When no retrieved sentence does, the
-documents are taken not to say who holds it.
+social worker?" ask for the person in a role. A sentence about Action for Children that
+names its head of safeguarding does not answer it: the answer must name someone right
+beside the role ("PAIN spokesperson Alison Stevens", "Shaun Kelly, Head of Safeguarding").
+A name in the possessive ("Eileen Munro's review") says whose something is, not who holds
+the role. When no retrieved sentence does, the documents are taken not to say who holds it.
 
 The role is named by its head noun, the last lower-case word before "of", "at"...:
 "chief executive" is an executive, "head of safeguarding" a head. Capitalised words name
