@@ -6,9 +6,9 @@ that each catch what the others miss: meaning (cosine of the sentence embedding)
 words (the share of the question's rarer words the sentence contains). A question that
 asks for a number, a date, a name or a reason expects that kind of thing in its answer
 (kinds.py): a sentence with one scores higher, and one without a number, date or name
-lower. In a follow-up, the passages around the sentences already quoted are read too, since a
-conversation tends to go on where it was; sentences near the quoted ones gain, and the
-quoted ones themselves lose a little, so the conversation moves on.
+lower. In a follow-up, the passages around the sentences already quoted are read too,
+since a conversation tends to go on where it was; sentences near the quoted ones gain,
+and the quoted ones themselves lose a little, so the conversation moves on.
 
 The best sentence answers; up to two more join it when they score nearly as well, cover
 question words the answer does not yet cover, say something different and keep the
