@@ -6,9 +6,11 @@ confidence and whether the answer it would give is correct, then replays every u
 threshold on those records: a turn abstains at threshold t exactly when its confidence is
 below t, or when the engine refused it even with the threshold off (its question names
 something no document mentions, asks for a count no retrieved sentence gives, or for the
-holder of a role no retrieved sentence names anyone in). The pick maximises abstention recall while keeping false
-abstention within a budget; among equal picks the lowest threshold wins, so as few good
-answers as possible are thrown away.
+holder of a role no retrieved sentence names anyone in, or a number or date only poorly
+matching sentences hold). The pick maximises abstention recall while keeping false
+abstention within a budget, at the lowest threshold that does, so as few good answers as
+possible are thrown away; then it moves up to the middle of the thresholds that score
+the gold set exactly alike, the widest margin either way for questions not in it.
 
 Approximation: in conversations the history holds the answers given with abstention off.
 With a real threshold a turn that would now abstain sends the refusal instead, which can
@@ -19,7 +21,7 @@ evaluation does) shows the real figures.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .metrics import Judgement
@@ -92,12 +94,27 @@ def sweep(observed: Sequence[Observation], thresholds: Iterable[float]) -> list[
 
 
 def choose(rows: Sequence[SweepRow], max_false_abstention: float = MAX_FALSE_ABSTENTION) -> SweepRow:
-    """The row with the highest abstention recall whose false abstention is within budget;
-    ties go to the lowest threshold. ValueError when no row is within budget."""
+    """The row with the highest abstention recall whose false abstention is within budget,
+    the lowest such threshold first; then moved to the middle of the run of thresholds
+    above it that give the very same figures. ValueError when no row is within budget.
+
+    Every threshold in that run scores the gold set alike, but the middle one is farthest
+    from the gold turns on either side, so an unseen question is least likely to fall on
+    the wrong side of it.
+    """
     allowed = [r for r in rows if (r.false_abstention or 0.0) <= max_false_abstention]
     if not allowed:
         raise ValueError(f"no threshold keeps false abstention at or below {max_false_abstention}")
-    return min(allowed, key=lambda r: (-(r.abstention_recall or 0.0), r.threshold))
+    best = min(allowed, key=lambda r: (-(r.abstention_recall or 0.0), r.threshold))
+    ordered = sorted(rows, key=lambda r: r.threshold)
+    last = ordered.index(best)
+    while last + 1 < len(ordered) and _figures(ordered[last + 1]) == _figures(best):
+        last += 1
+    return replace(best, threshold=(best.threshold + ordered[last].threshold) / 2)
+
+
+def _figures(row: SweepRow) -> tuple[float | None, ...]:
+    return row.abstention_recall, row.false_abstention, row.answer_accuracy
 
 
 def table_rows(rows: Sequence[SweepRow], chosen: SweepRow, count: int = 12) -> list[SweepRow]:

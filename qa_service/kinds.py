@@ -15,8 +15,8 @@ from .text import words
 TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev"}
 
 _ASKS = {
-    "number": re.compile(r"\bhow (many|much|old)\b|\b(what|which) (number|percentage|proportion|share|fraction|amount|sum|age)\b",
-                         re.I),
+    "number": re.compile(r"\bhow (many|much|old)\b|\b(what|which) (number|percentage|proportion|share|fraction|amount|sum|age)\b|"
+                         r"\bwhat (is|was|are|were) the (average|typical|total|median|mean)\b", re.I),
     "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
     "name": re.compile(
         r"^\W*whom?\b|\bwhose\b|^\W*(?:which|what) (?:charit(?:y|ies)|organi[sz]ations?|councils?|local authorit(?:y|ies)|"
@@ -62,6 +62,11 @@ def kind_is_required(kind: str, question: str) -> bool:
 def asked_type(question: str) -> str | None:
     """'number', 'date', 'name', 'reason' or None, from the question's wording."""
     return next((kind for kind, pattern in _ASKS.items() if pattern.search(question)), None)
+
+
+def asking_words(kind: str, question: str) -> str:
+    """The words that ask for the kind ("What year", "how many"): they say what is wanted, not what about."""
+    return " ".join(match.group() for match in _ASKS[kind].finditer(question))
 
 
 def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:

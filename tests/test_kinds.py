@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from refusals import assert_refused
 
 from qa_service.conversation import resolve
-from qa_service.kinds import asked_type, holds_kind, kind_is_required
+from qa_service.engine import Engine
+from qa_service.kinds import asked_type, asking_words, holds_kind, kind_is_required
 from qa_service.text import words
 
 
@@ -48,3 +50,25 @@ def test_a_name_the_question_uses_is_no_answer(sentence: str, holds: bool) -> No
 def test_a_two_part_question_asks_no_single_kind() -> None:
     assert resolve("When was it published?", []).kind == "date"
     assert resolve("When was it published, and who wrote it?", []).kind is None
+
+
+def test_asking_words() -> None:
+    assert asking_words("date", "What year was the Cleveland crisis?") == "What year"
+    assert asking_words("number", "And how many were there?") == "how many"
+
+
+@pytest.mark.parametrize(("question", "reason"), [
+    ("When was Action for Children founded?", "They give no such date."),  # the charity is there, its founding not
+    ("How old is Shaun Kelly?", "They give no such figure."),  # so is he, his age not
+])
+def test_a_number_or_date_no_matching_sentence_holds_is_refused(engine: Engine, question: str, reason: str) -> None:
+    answer = engine.ask(question)
+    assert answer.confidence >= engine.composer.threshold  # refused for what is missing, not for a weak match
+    assert_refused(answer, reason)
+
+
+def test_the_words_that_ask_do_not_count_against_the_answer(engine: Engine) -> None:
+    """'26 years after Cleveland' matches "year" but holds no date; the sentence giving 1985 answers."""
+    answer = engine.ask("What year was the Cleveland crisis?")
+    assert not answer.abstained
+    assert "1985" in answer.answer
