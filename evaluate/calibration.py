@@ -8,9 +8,8 @@ below t, or when the engine refused it even with the threshold off (its question
 something no document mentions, asks for a count no retrieved sentence gives, or for the
 holder of a role no retrieved sentence names anyone in, or a number or date only poorly
 matching sentences hold). The pick maximises abstention recall while keeping false
-abstention within a budget, at the lowest threshold that does, so as few good answers as
-possible are thrown away; then it moves up to the middle of the thresholds that score
-the gold set exactly alike, the widest margin either way for questions not in it.
+abstention within a budget; among the thresholds that then score the gold set exactly
+alike, the highest wins: it costs no gold answer and refuses the most off-topic questions.
 
 Approximation: in conversations the history holds the answers given with abstention off.
 With a real threshold a turn that would now abstain sends the refusal instead, which can
@@ -21,7 +20,7 @@ evaluation does) shows the real figures.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .metrics import Judgement
@@ -95,12 +94,13 @@ def sweep(observed: Sequence[Observation], thresholds: Iterable[float]) -> list[
 
 def choose(rows: Sequence[SweepRow], max_false_abstention: float = MAX_FALSE_ABSTENTION) -> SweepRow:
     """The row with the highest abstention recall whose false abstention is within budget,
-    the lowest such threshold first; then moved to the middle of the run of thresholds
-    above it that give the very same figures. ValueError when no row is within budget.
+    the lowest such threshold first; then the highest threshold above it that gives the
+    very same figures. ValueError when no row is within budget.
 
-    Every threshold in that run scores the gold set alike, but the middle one is farthest
-    from the gold turns on either side, so an unseen question is least likely to fall on
-    the wrong side of it.
+    Every threshold in that run scores the gold set alike. The highest refuses the most of
+    what a gold set holds too few of to place the threshold by: off-topic questions, whose
+    scores spread wider than its handful shows ("What are the rules of chess?" scores
+    higher than any of them), while no gold answer is lost.
     """
     allowed = [r for r in rows if (r.false_abstention or 0.0) <= max_false_abstention]
     if not allowed:
@@ -110,7 +110,7 @@ def choose(rows: Sequence[SweepRow], max_false_abstention: float = MAX_FALSE_ABS
     last = ordered.index(best)
     while last + 1 < len(ordered) and _figures(ordered[last + 1]) == _figures(best):
         last += 1
-    return replace(best, threshold=(best.threshold + ordered[last].threshold) / 2)
+    return ordered[last]
 
 
 def _figures(row: SweepRow) -> tuple[float | None, ...]:
