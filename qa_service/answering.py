@@ -22,8 +22,9 @@ taken not to hold the answer. So are they when the question names something (a
 capitalised word such as "Scotland") that no document mentions at all: however well a
 sentence matches the rest of the question, it is about something else, and the reply
 says which name was missing. And so are they when the question asks for a count or a sum
-of money that no retrieved sentence gives (figures.py), or for who holds a role that no
-retrieved sentence names anyone in (roles.py).
+of money that no retrieved sentence gives (figures.py), for a number or date that only
+sentences matching the question much worse than the best one hold, or for who holds a
+role that no retrieved sentence names anyone in (roles.py).
 """
 
 from __future__ import annotations
@@ -305,7 +306,7 @@ def _kind_share(resolved: ResolvedQuestion, candidates: list[Candidate], weights
     return holding / best if best > 0 else 1.0
 
 
-def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: IndexData, settings: ComposerSettings) -> str:
+def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: IndexData, weights: dict[str, float]) -> str:
     """What the question asks about that the documents lack, said in a sentence, or "" when nothing is.
 
     A figure counts as lacking only when the documents do use the question's word for
@@ -322,7 +323,6 @@ def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: Inde
     known = figure and all(s in data.idf for s in figure.stems)
     if known and not any(gives_figure(c.sentence.text, figure) for c in candidates):
         return "They give no such figure."
-    weights = _question_weights(resolved, data, settings)
     if resolved.kind in _KIND_LACKING and candidates and _kind_share(resolved, candidates, weights) < KIND_WORD_SHARE:
         return _KIND_LACKING[resolved.kind]
     role = resolved.role
@@ -341,11 +341,12 @@ def compose(
     """The answer to one (resolved) question from its retrieved passages."""
     candidates = score_sentences(resolved, vectors, passages, data, settings)
     confidence = round(candidates[0].score, 4) if candidates else 0.0
-    missing = _missing(resolved, candidates, data, settings)
+    weights = _question_weights(resolved, data, settings)
+    missing = _missing(resolved, candidates, data, weights)
     if missing or confidence < settings.threshold:
         text = f"{ABSTAIN_TEXT} {missing}" if missing else ABSTAIN_TEXT
         return Answer(text, True, (), tuple(passages), confidence, resolved.query)
-    chosen = [c.sentence for c in select(candidates, _question_weights(resolved, data, settings), settings)]
+    chosen = [c.sentence for c in select(candidates, weights, settings)]
     if resolved.kind == "reason":
         chosen = with_reasons_before(chosen, data)
     citations = [_citation(0, sentence, data) for sentence in chosen]
