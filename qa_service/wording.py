@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-_GREETING = r"(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))(?: there| all| team| bot)?\s*[,!.:-]?"
+_GREETING = r"(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))(?: there| all| team| bot)? ?[,!.:-]?"
 _REQUEST = (
     r"(?:please|pls|ok(?:ay)?,?|quick question[:,]?|"
     r"(?:can|could|would|will) you (?:please )?(?:tell|show|remind) me(?: please)?|"
@@ -21,11 +21,18 @@ _REQUEST = (
     r"i(?:['’]d| would) (?:like|love) to know|i (?:want|need|wanted|needed) to know|"
     r"i(?:['’]m| am) (?:wondering|curious)(?: about)?|i was wondering|any idea)"
 )
-_LEAD_IN = re.compile(rf"^\W*(?:{_GREETING}(?!\w)\s*)?(?:{_REQUEST}\s*[,:]?\s+)*", re.I)
-_TAIL = re.compile(r"\s*[,;]?\s*(?:please|pls|thanks|thank you|thx|cheers)\s*[.!]*\s*(?=[?.!]*$)", re.I)
+# Both patterns read text whose spaces are single (see question_inside): each space they
+# allow is at most one character, so no run of spaces can be split between them in many ways.
+_LEAD_IN = re.compile(rf"^\W*(?:{_GREETING}(?!\w) ?)?(?:{_REQUEST} ?[,:]? )*", re.I)
+_TAIL = re.compile(r"[,;]? ?\b(?:please|pls|thanks|thank you|thx|cheers)\b ?[.!]*(?=[?.!]*$)", re.I)
 
 
 def question_inside(text: str) -> str:
-    """`text` without a greeting or request around the question; `text` itself if nothing else is left."""
-    inside = _TAIL.sub("", _LEAD_IN.sub("", text.strip(), count=1)).strip()
-    return inside if re.search(r"\w", inside) else text.strip()
+    """`text` without a greeting or request around the question; `text` itself if nothing else is left.
+
+    Runs of white space become single spaces first, which also keeps the matching linear
+    in the length of what was typed.
+    """
+    typed = " ".join(text.split())
+    inside = _TAIL.sub("", _LEAD_IN.sub("", typed, count=1)).strip()
+    return inside if re.search(r"\w", inside) else typed

@@ -32,6 +32,18 @@ def test_a_plain_question_is_kept_as_typed(typed: str) -> None:
     assert question_inside(typed) == typed
 
 
+@pytest.mark.parametrize("typed", [
+    "x" + " " * 998 + "y",  # one run of spaces that two optional spaces could share in many ways
+    "x" + " ," * 499 + "y",
+    "x" + ", " * 495 + "please",
+])
+def test_long_runs_of_spaces_and_commas_are_read_once(typed: str) -> None:
+    """A question at the length limit made of what the patterns allow repeatedly returns
+    at once (before spaces were collapsed, the first took about 12 seconds)."""
+    inside = question_inside(typed)
+    assert inside.startswith("x") and "  " not in inside
+
+
 def test_a_wrapped_question_gets_the_plain_question_s_answer(engine: Engine) -> None:
     plain = engine.ask("Who organised the televised forced adoption event?")
     wrapped = engine.ask("Hi! Can you tell me who organised the televised forced adoption event, please?")
