@@ -35,6 +35,7 @@ _QUESTION_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "wh
 _MARKER = re.compile(r"\s*\[\d+\]\s*")
 MIN_STANDALONE_WORDS = 2  # a question with this few content words needs context to mean anything
 MAX_CONTEXT_WORDS = 40  # a folded query stays about one question long, not a transcript
+MAX_PARTS = 3  # more questions in one message are searched as one: each part costs an encoding and a search
 
 
 @dataclass(frozen=True)
@@ -104,13 +105,14 @@ def split_parts(question: str) -> tuple[str, ...]:
     the government accepted the recommendations - how many, and which one did it drop?"
     the parts are "... recommendations how many" and "... recommendations which one did it
     drop". A lead-in clause before a single question ("Under the new plans, which...")
-    leaves one part, so the question is not split at all.
+    leaves one part, so the question is not split at all; so does a message asking more
+    than MAX_PARTS questions at once.
     """
     pieces = [p.strip(" ,-?") for p in _SECOND_QUESTION.split(question)]
     pieces = [p for p in pieces if p]
     context = " ".join(p for p in pieces if not _ASKS.search(p))
     asks = [p for p in pieces if _ASKS.search(p)]
-    if len(asks) < 2:
+    if not 2 <= len(asks) <= MAX_PARTS:
         return ()
     parts = tuple(f"{context} {ask}" if context else ask for ask in asks)
     return parts if all(content_words(p) for p in parts) else ()

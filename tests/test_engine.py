@@ -125,6 +125,8 @@ def test_names_the_documents_use_are_known(engine: Engine) -> None:
      ("Until when will the pilots run", "by when is the guidance due")),  # a second question may open with "by"
     ("Who chairs it and what did she say?", ("Who chairs it", "what did she say")),
     ("How and why did it happen?", ()),  # "How" alone asks about nothing
+    ("Who chairs the charity, what did she say about forms, when did she tell Parliament, and why did the "
+     "minister agree?", ()),  # four questions: searched as one
 ])
 def test_split_parts(question: str, parts: tuple[str, ...]) -> None:
     assert split_parts(question) == parts
