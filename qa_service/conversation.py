@@ -26,7 +26,8 @@ _POINTS_BACK = re.compile(
     r"\b(they|them|their|theirs|it|its|he|him|his|she|her|hers|these|those|there|then|the same|such|"
     r"(this|that) (charity|organisation|organization|body|group|council|report|review|person|man|woman|minister|"
     r"role|post|job|position|duty|plan|scheme|policy|law|guidance|decision|recommendation|proposal|change|move|"
-    r"money|funding|figure|case|inquiry|event|story|system|issue|problem|idea|one))\b",
+    r"money|funding|figure|number|amount|total|rate|share|proportion|date|deadline|timetable|target|service|"
+    r"programme|pilot|model|approach|case|inquiry|event|story|system|issue|problem|idea|one))\b",
     re.IGNORECASE,
 )
 _OPENS_BACK = re.compile(r"^\W*(and|but|also|so|what about|how about|what else|anything else|why|how come)\b", re.I)

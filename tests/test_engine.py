@@ -154,6 +154,7 @@ def test_follow_up_finds_the_head_of_safeguarding(engine: Engine) -> None:
 @pytest.mark.parametrize(("question", "leans"), [
     ("Why?", True), ("And when?", True), ("What did she say?", True),
     ("What did Munro say that role should do?", True), ("Who pays for this scheme?", True),
+    ("What is the government doing to cut that number?", True),
     ("What did Tim Loughton tell parliament about the early intervention duty?", False),
     ("Which charity backed the Munro report?", False),
 ])
