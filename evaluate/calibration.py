@@ -99,8 +99,8 @@ def choose(rows: Sequence[SweepRow], max_false_abstention: float = MAX_FALSE_ABS
 
     Every threshold in that run scores the gold set alike. The highest refuses the most of
     what a gold set holds too few of to place the threshold by: off-topic questions, whose
-    scores spread wider than its handful shows ("What are the rules of chess?" scores
-    higher than any of them), while no gold answer is lost.
+    scores spread wider than its handful shows ("Can you recommend a good book?" scores
+    above every off-topic gold question), while no gold answer is lost.
     """
     allowed = [r for r in rows if (r.false_abstention or 0.0) <= max_false_abstention]
     if not allowed:
