@@ -67,6 +67,18 @@ def test_a_number_or_date_no_matching_sentence_holds_is_refused(engine: Engine, 
     assert_refused(answer, reason)
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    ("When did the minister brief MPs on progress?", "13 December 2011"),  # "gave an update to Parliament"
+    ("By what date should councils have a principal social worker?", "July 2012"),  # "all local authorities"
+])
+def test_a_paraphrased_number_or_date_question_is_still_answered(engine: Engine, question: str, expected: str) -> None:
+    """The dated sentence is worded unlike the question, so it matches fewer of its words than
+    an undated one; it still matches enough to be taken as the answer, not as a gap."""
+    answer = engine.ask(question)
+    assert not answer.abstained
+    assert expected in answer.answer
+
+
 def test_the_words_that_ask_do_not_count_against_the_answer(engine: Engine) -> None:
     """'26 years after Cleveland' matches "year" but holds no date; the sentence giving 1985 answers."""
     answer = engine.ask("What year was the Cleveland crisis?")
