@@ -54,10 +54,14 @@ def figure_asked(question: str) -> Figure | None:
         return None
     focus: list[str] = []
     counted = re.sub(r"\b\w+['’]s\b", " ", match.group(1))  # "Munro's recommendations" counts recommendations
-    for word in words(counted):
-        if focus and word.endswith("ed"):  # "how many social workers agreed": the verb ends the counted thing
+    # a word of a hyphenated compound ("looked-after children") is a modifier: neither a
+    # verb nor a stop word in it ends the counted thing
+    for word, compound in ((w, "-" in chunk) for chunk in counted.split() for w in words(chunk)):
+        if focus and word.endswith("ed") and not compound:  # "how many social workers agreed": the verb ends it
             break
         if word in STOPWORDS:
+            if compound:
+                continue
             if focus or word not in _LEADS_TO_COUNTED:
                 break
             continue

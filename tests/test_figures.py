@@ -16,6 +16,7 @@ from qa_service.figures import figure_asked, gives_figure
     ("How much did the inquiry cost?", "money"),
     ("How much cash went to the councils?", "money"),
     ("How many of them live far away?", None),  # counts something unnamed: nothing to check
+    ("What proportion of looked-after children live far away?", "looked children live"),  # a compound modifies
     ("Who chaired the inquiry?", None),
 ])
 def test_figure_asked(question: str, phrase: str | None) -> None:
@@ -48,3 +49,10 @@ def test_count_question_finds_the_sentence_giving_the_count(engine: Engine, syst
     answer = engine.ask("How many recommendations did Munro make?", system=system)
     assert not answer.abstained
     assert any("15 recommendations" in c.quote for c in answer.citations)
+
+
+def test_a_count_of_a_hyphenated_thing_is_answered(engine: Engine) -> None:
+    """'looked-after children' counts children: "A third of the 64,000 children..." gives it."""
+    answer = engine.ask("What proportion of looked-after children live away from their area?")
+    assert not answer.abstained
+    assert "A third" in answer.answer
