@@ -42,7 +42,7 @@ from .indexing import IndexData
 from .kinds import TITLES, asking_words, holds_kind, kind_is_required
 from .models import Answer, Citation, ScoredPassage, Sentence
 from .roles import names_holder
-from .text import tokenize, words
+from .text import tokenize
 
 ABSTAIN_TEXT = "The documents don't answer this question."
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -177,7 +177,7 @@ def score_sentences(
     if not top:
         return []
     prior = {s.sentence_id for s in data.sentences_near(resolved.prior_quotes, settings.near_prior)}
-    top += [p for p in data.passages_with(prior) if p not in top]  # a conversation goes on where it was
+    top += data.passages_with(prior)  # a conversation goes on where it was
     sentence_ids = {sid for passage in top for sid in passage.sentence_ids}
     around = data.passages_with(sentence_ids)  # every passage holding a candidate, retrieved or not
     passage_meaning = (data.passage_vectors.vectors([p.passage_id for p in around]) @ vectors.T).mean(axis=1)
@@ -190,7 +190,6 @@ def score_sentences(
     # the question itself, or each part of a two-part question (the best-matched part counts)
     meaning_vectors = vectors[1:] if resolved.parts else vectors[:1]
     kind = resolved.kind
-    question_words = frozenset(words(resolved.question))
     candidates = []
     for sid, ctx in context.items():
         sentence = data.sentences[sid]
@@ -202,7 +201,7 @@ def score_sentences(
         share = _share(weights, tokens)
         score = settings.weight_meaning * meaning + settings.weight_context * ctx + settings.weight_words * share
         if kind is not None:
-            if holds_kind(kind, sentence.text, question_words):
+            if holds_kind(kind, sentence.text, resolved.question_words):
                 score += settings.type_bonus
             elif kind_is_required(kind, resolved.question):
                 score -= settings.type_penalty
@@ -302,8 +301,7 @@ def _kind_share(resolved: ResolvedQuestion, candidates: list[Candidate], weights
     kind = resolved.kind
     asking = set(tokenize(asking_words(kind, resolved.question)))
     weights = {t: w for t, w in weights.items() if t not in asking}
-    question_words = frozenset(words(resolved.question))
-    shares = [(_share(weights, c.tokens), holds_kind(kind, c.sentence.text, question_words)) for c in candidates]
+    shares = [(_share(weights, c.tokens), holds_kind(kind, c.sentence.text, resolved.question_words)) for c in candidates]
     best = max(share for share, _ in shares)
     holding = max((share for share, holds in shares if holds), default=0.0)
     return holding / best if best > 0 else 1.0

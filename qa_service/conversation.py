@@ -50,6 +50,11 @@ class ResolvedQuestion:
     parts: tuple[str, ...] = ()  # the questions a two-part question asks, when it asks two
 
     @cached_property
+    def question_words(self) -> frozenset[str]:
+        """The question's own words, stop words included: names it uses answer nothing."""
+        return frozenset(words(self.question))
+
+    @cached_property
     def kind(self) -> str | None:
         """The kind of answer a one-part question asks for ('number', 'date', 'name', 'reason')."""
         return None if self.parts else asked_type(self.question)
