@@ -138,13 +138,14 @@ class Candidate:
     words: float
     tokens: frozenset[str]
     score: float
+    holds_kind: bool  # holds the kind of thing the question asks for (kinds.py)
 
     @property
     def word_count(self) -> int:
         return len(self.sentence.text.split())
 
 
-def _question_weights(resolved: ResolvedQuestion, data: IndexData, settings: ComposerSettings) -> dict[str, float]:
+def question_weights(resolved: ResolvedQuestion, data: IndexData, settings: ComposerSettings) -> dict[str, float]:
     """IDF weight of each question word (unseen words weigh most); context words weigh less."""
     weights = {t: settings.context_word_weight * data.idf.get(t, data.missing_idf) for t in tokenize(resolved.context)}
     weights.update({t: data.idf.get(t, data.missing_idf) for t in tokenize(resolved.question)})
@@ -162,6 +163,7 @@ def score_sentences(
     passages: list[ScoredPassage],
     data: IndexData,
     settings: ComposerSettings,
+    weights: dict[str, float],
 ) -> list[Candidate]:
     """Every sentence of the top passages that could answer, best first.
 
@@ -186,7 +188,6 @@ def score_sentences(
         for sid in passage.sentence_ids:
             cosines.setdefault(sid, []).append(cosine)
     context = {sid: sum(cosines[sid]) / len(cosines[sid]) for sid in sorted(sentence_ids)}
-    weights = _question_weights(resolved, data, settings)
     # the question itself, or each part of a two-part question (the best-matched part counts)
     meaning_vectors = vectors[1:] if resolved.parts else vectors[:1]
     kind = resolved.kind
@@ -200,18 +201,18 @@ def score_sentences(
         tokens = data.sentence_tokens(sid)
         share = _share(weights, tokens)
         score = settings.weight_meaning * meaning + settings.weight_context * ctx + settings.weight_words * share
-        if kind is not None:
-            if holds_kind(kind, sentence.text, resolved.question_words):
-                score += settings.type_bonus
-            elif kind_is_required(kind, resolved.question):
-                score -= settings.type_penalty
+        holds = kind is not None and holds_kind(kind, sentence.text, resolved.question_words)
+        if holds:
+            score += settings.type_bonus
+        elif kind is not None and kind_is_required(kind, resolved.question):
+            score -= settings.type_penalty
         if sid in prior:
             score += settings.near_prior_bonus
         if sentence.text in resolved.prior_quotes:
             score -= settings.repeat_penalty
         if sentence.heading:
             score -= settings.heading_penalty
-        candidates.append(Candidate(sentence, vector, meaning, ctx, share, tokens, score))
+        candidates.append(Candidate(sentence, vector, meaning, ctx, share, tokens, score, holds))
     return sorted(candidates, key=lambda c: (-c.score, c.sentence.sentence_id))
 
 
@@ -301,7 +302,7 @@ def _kind_share(resolved: ResolvedQuestion, candidates: list[Candidate], weights
     kind = resolved.kind
     asking = set(tokenize(asking_words(kind, resolved.question)))
     weights = {t: w for t, w in weights.items() if t not in asking}
-    shares = [(_share(weights, c.tokens), holds_kind(kind, c.sentence.text, resolved.question_words)) for c in candidates]
+    shares = [(_share(weights, c.tokens), c.holds_kind) for c in candidates]
     best = max(share for share, _ in shares)
     holding = max((share for share, holds in shares if holds), default=0.0)
     return holding / best if best > 0 else 1.0
@@ -340,9 +341,9 @@ def compose(
     settings: ComposerSettings,
 ) -> Answer:
     """The answer to one (resolved) question from its retrieved passages."""
-    candidates = score_sentences(resolved, vectors, passages, data, settings)
+    weights = question_weights(resolved, data, settings)
+    candidates = score_sentences(resolved, vectors, passages, data, settings, weights)
     confidence = round(candidates[0].score, 4) if candidates else 0.0
-    weights = _question_weights(resolved, data, settings)
     missing = _missing(resolved, candidates, data, weights)
     if missing or confidence < settings.threshold:
         text = f"{ABSTAIN_TEXT} {missing}" if missing else ABSTAIN_TEXT

@@ -46,7 +46,9 @@ class Engine:
     def documents(self) -> dict[str, Document]:
         return self.data.documents
 
-    def _retrieve(self, system: str, resolved: ResolvedQuestion, vectors: np.ndarray) -> list[ScoredPassage]:
+    def _retrieve(
+        self, system: str, resolved: ResolvedQuestion, vectors: np.ndarray, counted: np.ndarray | None = None
+    ) -> list[ScoredPassage]:
         """Top passages, interleaving the results of each way of asking.
 
         A follow-up is searched alone, which finds what it names ("head of safeguarding"), and
@@ -54,7 +56,8 @@ class Engine:
         question is searched whole and part by part, so each part finds its own passage. A
         question asking for a count is also searched for the thing it counts: unless a passage
         giving such a count is already among the top ones, the first found takes the last
-        place, since it may hold the one sentence that answers.
+        place, since it may hold the one sentence that answers. `vectors` embed the search
+        texts; `counted`, when given, the counted thing's phrase.
         """
         retriever, k = self.retrievers[system], self.composer.candidate_passages
         texts = resolved.search_texts
@@ -66,8 +69,8 @@ class Engine:
                     merged[hit.passage.passage_id] = hit
         top = list(merged.values())[:k]
         figure = resolved.figure
-        if figure and len(vectors) > len(texts) and not any(self._gives(hit, figure) for hit in top):
-            hits = retriever.search(Query(figure.phrase, vectors[-1]), FIGURE_SEARCH_DEPTH)
+        if figure and counted is not None and not any(self._gives(hit, figure) for hit in top):
+            hits = retriever.search(Query(figure.phrase, counted), FIGURE_SEARCH_DEPTH)
             top[k - 1:] = [hit for hit in hits if self._gives(hit, figure)][:1] or top[k - 1:]
         return top
 
@@ -90,9 +93,9 @@ class Engine:
         resolved = resolve(question.strip(), history)
         texts = resolved.search_texts
         counted = [resolved.figure.phrase] if resolved.figure and resolved.figure.stems else []
-        vectors = self.embedder.encode([*texts, *counted])
+        vectors = self.embedder.encode([*texts, *counted])  # one batch: a second encode costs as much again
         encoded = time.perf_counter()
-        passages = self._retrieve(system, resolved, vectors)
+        passages = self._retrieve(system, resolved, vectors[: len(texts)], vectors[-1] if counted else None)
         retrieved = time.perf_counter()
         answer = compose(resolved, vectors[: len(texts)], passages, self.data, self.composer)
         done = time.perf_counter()

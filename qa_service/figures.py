@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .kinds import NUMBER_WORDS
 from .text import STOPWORDS, tokenize, words
 
 _COUNT = re.compile(r"\b(?:how many|what number of|what (?:percentage|proportion|share|fraction) of)\s+(.*)", re.I)
@@ -26,11 +27,7 @@ _MONEY_ASKED = re.compile(
     re.I,
 )
 _MONEY = re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:pounds|dollars|euros)\b", re.I)
-_NUMBER_WORD = re.compile(
-    r"^(?:\d[\d,.]*%?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
-    r"fifty|hundred|hundreds|thousand|thousands|million|millions|billion|half|third|quarter|dozens?|majority|"
-    r"minority)$"
-)
+_NUMBER_WORD = re.compile(rf"^(?:\d[\d,.]*%?|{NUMBER_WORDS})$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")  # a year dates something; it does not count it
 _LEADS_TO_COUNTED = {"of", "the", "their", "his", "her", "its", "our", "your"}  # "how many of their staff"
 MAX_FOCUS_WORDS = 3  # "serious case reviews": the words naming what is counted

@@ -14,6 +14,13 @@ from .text import words
 
 TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev"}
 
+# Words that put a number on something; "one" is left out, being as often a pronoun ("which one").
+NUMBER_WORDS = (
+    "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+    "eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|"
+    "billions?|half|third|quarter|dozens?|majority|minority"
+)
+
 _ASKS = {
     "number": re.compile(r"\bhow (many|much|old)\b|\b(what|which) (number|percentage|proportion|share|fraction|amount|sum|age)\b|"
                          r"\bwhat (is|was|are|were) the (average|typical|total|median|mean)\b", re.I),
@@ -29,11 +36,7 @@ _ASKS = {
                          r"^\W*what (?:allowed|enabled|made it possible)\b", re.I),
 }
 _HAS = {
-    "number": re.compile(
-        r"\d|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
-        r"hundreds|thousand|thousands|million|millions|billion|half|third|quarter|dozens?|majority|minority)\b",
-        re.I,
-    ),
+    "number": re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b", re.I),
     "date": re.compile(
         r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|november|"
         r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|christmas|spring|summer|autumn|winter)\b|"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa_service.answering import Candidate, ComposerSettings, score_sentences, select, with_reasons_before
+from qa_service.answering import Candidate, ComposerSettings, question_weights, score_sentences, select, with_reasons_before
 from qa_service.conversation import resolve
 from qa_service.engine import Engine
 from qa_service.models import ScoredPassage, Sentence, Turn
@@ -18,7 +18,7 @@ def _candidate(sid: int, doc_id: str, score: float, words: str) -> Candidate:
     vector[sid % 8] = 1.0  # orthogonal vectors: no two candidates say the same thing
     text = f"{words} sentence number {sid}."
     sentence = Sentence(sid, doc_id, 0, len(text), text, paragraph=sid)
-    return Candidate(sentence, vector, score, score, 0.5, frozenset(words.split()), score)
+    return Candidate(sentence, vector, score, score, 0.5, frozenset(words.split()), score, False)
 
 
 def test_a_second_from_the_same_document_may_score_further_below_than_one_from_another() -> None:
@@ -61,7 +61,8 @@ def test_a_follow_up_reads_the_passages_around_the_last_answer(engine: Engine) -
     resolved = resolve("And then what?", [Turn("What happened?", f"{quoted.text} [1]")])
     unrelated = next(p for p in data.passages if p.doc_id != quoted.doc_id)
     vectors = engine.embedder.encode(resolved.search_texts)
-    candidates = score_sentences(resolved, vectors, [ScoredPassage(unrelated, 1.0)], data, engine.composer)
+    weights = question_weights(resolved, data, engine.composer)
+    candidates = score_sentences(resolved, vectors, [ScoredPassage(unrelated, 1.0)], data, engine.composer, weights)
     assert following.sentence_id in {c.sentence.sentence_id for c in candidates}
 
 
@@ -71,7 +72,7 @@ def test_a_sentence_s_context_is_the_average_of_the_passages_holding_it(engine: 
     resolved = resolve("What did Tim Loughton tell Parliament about the government response?", [])
     vectors = engine.embedder.encode(resolved.search_texts)
     passages = engine._retrieve("hybrid", resolved, vectors)
-    candidates = score_sentences(resolved, vectors, passages, data, SETTINGS)
+    candidates = score_sentences(resolved, vectors, passages, data, SETTINGS, question_weights(resolved, data, SETTINGS))
     shared = [c for c in candidates if len(data.passages_with([c.sentence.sentence_id])) == 2]
     assert shared, "overlapping passages share sentences"
     spreads = []

@@ -7,6 +7,7 @@ from refusals import assert_refused
 
 from qa_service.engine import Engine
 from qa_service.figures import figure_asked, gives_figure
+from qa_service.kinds import holds_kind
 
 
 @pytest.mark.parametrize(("question", "phrase"), [
@@ -37,6 +38,14 @@ def test_gives_figure(question: str, sentence: str, gives: bool) -> None:
     figure = figure_asked(question)
     assert figure is not None
     assert gives_figure(sentence, figure) is gives
+
+
+@pytest.mark.parametrize("number", ["fifteen", "sixty", "thousands", "a third"])
+def test_a_number_in_words_both_holds_a_number_and_counts(number: str) -> None:
+    """One list of number words serves both checks: a sentence that counts holds a number."""
+    sentence = f"Some {number} reviews were published."
+    assert holds_kind("number", sentence, frozenset())
+    assert gives_figure(sentence, figure_asked("How many reviews were published?"))
 
 
 def test_count_the_documents_never_give_abstains(engine: Engine) -> None:
