@@ -15,7 +15,8 @@ question words the answer does not yet cover, say something different and keep t
 answer short. A sentence from another document than the best one's must score closer
 still: quoting a second source mixes stories, so it needs stronger evidence. Asked why, a
 sentence that points back for its reason ("That is why...", "This has allowed...") brings
-the sentence before it.
+the sentence before it; asked who, a sentence from a quote brings the line naming its
+speaker (quotes.py).
 
 When even the best sentence scores below the calibrated threshold, the documents are
 taken not to hold the answer. So are they when the question names something (a
@@ -24,13 +25,15 @@ sentence matches the rest of the question, it is about something else, and the r
 says which name was missing. And so are they when the question asks for a count or a sum
 of money that no retrieved sentence gives (figures.py), for a number or date that only
 sentences matching the question much worse than the best one hold, or for who holds a
-role that no retrieved sentence names anyone in (roles.py).
+role that no retrieved sentence, nor the speaker of a quote it belongs to, names anyone
+in (roles.py).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -41,6 +44,7 @@ from .figures import gives_figure
 from .indexing import IndexData
 from .kinds import TITLES, asking_words, holds_kind, kind_is_required
 from .models import Answer, Citation, ScoredPassage, Sentence
+from .quotes import introduction
 from .roles import names_holder
 from .text import tokenize
 
@@ -249,6 +253,16 @@ _REASON_BEFORE = re.compile(r"^\W*(?:(?:that|this|which)(?: is|['’]s) why|for 
                             r"(?:this|that) (?:has |have |had )?(?:allowed|enabled|meant|led to|made it possible))\b", re.I)
 
 
+def _preceded(chosen: list[Sentence], first: Callable[[Sentence], Sentence | None]) -> list[Sentence]:
+    """`chosen`, each sentence preceded by the one `first` says must come before it (once)."""
+    result = list(chosen)
+    for sentence in chosen:
+        before = first(sentence)
+        if before and before not in result:
+            result.insert(result.index(sentence), before)
+    return result
+
+
 def with_reasons_before(chosen: list[Sentence], data: IndexData) -> list[Sentence]:
     """`chosen`, each sentence that points back to its reason preceded by the sentence it points to.
 
@@ -256,13 +270,21 @@ def with_reasons_before(chosen: list[Sentence], data: IndexData) -> list[Sentenc
     why..." or "This has allowed..." would restate the question; the reason is the
     sentence before it.
     """
-    result = list(chosen)
-    for sentence in chosen:
+    def reason(sentence: Sentence) -> Sentence | None:
         before = data.sentences[sentence.sentence_id - 1] if sentence.sentence_id > 0 else None
-        if (_REASON_BEFORE.match(sentence.text) and before and before.doc_id == sentence.doc_id
-                and not before.heading and before not in result):
-            result.insert(result.index(sentence), before)
-    return result
+        points_back = _REASON_BEFORE.match(sentence.text) and before and before.doc_id == sentence.doc_id
+        return before if points_back and before and not before.heading else None
+
+    return _preceded(chosen, reason)
+
+
+def with_speakers(chosen: list[Sentence], data: IndexData) -> list[Sentence]:
+    """`chosen`, each sentence of a quote preceded by the line naming who said it (quotes.py).
+
+    Asked who said something, an answer quoting the third paragraph of a quote alone
+    would not name anyone.
+    """
+    return _preceded(chosen, lambda sentence: introduction(data.sentences, sentence.sentence_id))
 
 
 def _citation(n: int, sentence: Sentence, data: IndexData) -> Citation:
@@ -316,7 +338,9 @@ def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: Inde
     counts as lacking when the sentences that hold one match much less of the question's
     wording than the sentence that matches it best: the documents speak of the thing asked
     about but never put a number or date on it. A role's holder counts as lacking when no
-    sentence names someone beside the role's head noun.
+    sentence names someone beside the role's head noun, nor does the line introducing a
+    quote a sentence belongs to (quotes.py): "Shaun Kelly, Head of Safeguarding ... said:"
+    speaks for paragraphs after it.
     """
     unknown = unknown_names(resolved.question, data)
     if unknown:
@@ -328,8 +352,11 @@ def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: Inde
     if resolved.kind in _KIND_LACKING and candidates and _kind_share(resolved, candidates, weights) < KIND_WORD_SHARE:
         return _KIND_LACKING[resolved.kind]
     role = resolved.role
-    if role and not any(names_holder(c.sentence.text, role) for c in candidates):
-        return "They name no one in that role."
+    if role:
+        quoted = (introduction(data.sentences, c.sentence.sentence_id) for c in candidates)
+        said = [c.sentence for c in candidates] + [line for line in quoted if line]
+        if not any(names_holder(sentence.text, role) for sentence in said):
+            return "They name no one in that role."
     return ""
 
 
@@ -351,6 +378,8 @@ def compose(
     chosen = [c.sentence for c in select(candidates, weights, settings)]
     if resolved.kind == "reason":
         chosen = with_reasons_before(chosen, data)
+    elif resolved.kind == "name":
+        chosen = with_speakers(chosen, data)
     citations = [_citation(0, sentence, data) for sentence in chosen]
     dated = all(c.date for c in citations) and len({c.date for c in citations}) > 1
     if dated:  # how the story moved: oldest first, with the dates shown by every client

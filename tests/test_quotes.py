@@ -1,0 +1,87 @@
+"""Quotes that run over several paragraphs: which line names their speaker, and what answers use it."""
+
+from __future__ import annotations
+
+from qa_service.answering import compose, with_speakers
+from qa_service.conversation import resolve
+from qa_service.engine import Engine
+from qa_service.models import ScoredPassage, Sentence
+from qa_service.quotes import introduction
+
+
+def _sentences(doc_id: str, lines: list[str]) -> list[Sentence]:
+    """One sentence per paragraph, offsets as if the lines were joined by blank lines."""
+    sentences, start = [], 0
+    for i, line in enumerate(lines):
+        sentences.append(Sentence(i, doc_id, start, start + len(line), line, paragraph=i))
+        start += len(line) + 2
+    return sentences
+
+
+SPEECH = [
+    "The charity welcomed the report.",
+    "Jane Smith, director of the charity, said:",
+    "“We welcome the report.",
+    "“It is disappointing, however, that the duty was dropped.",
+    "The minister did not reply.",
+]
+
+
+def test_every_paragraph_of_a_quote_is_introduced_by_the_line_before_the_quote() -> None:
+    sentences = _sentences("a", SPEECH)
+    assert introduction(sentences, 2) == sentences[1]
+    assert introduction(sentences, 3) == sentences[1]  # the second quoted paragraph does not repeat the name
+
+
+def test_sentences_outside_a_quote_have_no_introduction() -> None:
+    sentences = _sentences("a", SPEECH)
+    assert introduction(sentences, 0) is None
+    assert introduction(sentences, 4) is None  # after the quote
+    assert introduction(sentences, 1) is None  # the introducing line itself
+
+
+def test_a_quote_after_a_line_that_introduces_nothing_has_no_speaker() -> None:
+    sentences = _sentences("a", ["The report was welcomed.", "“It is late.", "“It is disappointing."])
+    assert introduction(sentences, 2) is None
+
+
+def test_a_quote_opening_a_document_is_not_introduced_by_the_previous_document() -> None:
+    sentences = _sentences("a", ["Jane Smith said:"]) + [
+        Sentence(1, "b", 0, 12, "“It is late.", paragraph=0),
+    ]
+    assert introduction(sentences, 1) is None
+
+
+def _quoted_far_from_its_speaker(engine: Engine) -> tuple[Sentence, Sentence]:
+    """A sentence of the collection in a quote whose speaker is named paragraphs before, in no shared passage."""
+    data = engine.data
+    for sentence in data.sentences:
+        line = introduction(data.sentences, sentence.sentence_id)
+        if line and not any(line.sentence_id in p.sentence_ids for p in data.passages_with([sentence.sentence_id])):
+            return sentence, line
+    raise AssertionError("the collection quotes someone over several paragraphs")
+
+
+def test_asked_who_said_it_the_answer_names_the_speaker(engine: Engine) -> None:
+    quoted, line = _quoted_far_from_its_speaker(engine)
+    assert with_speakers([quoted], engine.data) == [line, quoted]
+    said = quoted.text.strip("“”\"' ")
+    answer = engine.ask(f"Who said that {said[0].lower()}{said[1:]}")
+    assert not answer.abstained
+    assert line.text in answer.answer and quoted.text in answer.answer
+
+
+def test_a_role_s_holder_named_only_where_the_quote_began_is_found(engine: Engine) -> None:
+    """Retrieving the quote's third paragraph is retrieving its speaker: the role is not refused as unnamed."""
+    data = engine.data
+    quoted, line = _quoted_far_from_its_speaker(engine)
+    resolved = resolve("Who is the head of safeguarding at the charity?", [])
+    assert resolved.role and resolved.role.head in " ".join(line.text.lower().split()), "the speaker holds the role asked"
+    vectors = engine.embedder.encode(resolved.search_texts)
+    far = [p for p in data.passages_with([quoted.sentence_id]) if line.sentence_id not in p.sentence_ids]
+    answer = compose(resolved, vectors, [ScoredPassage(far[0], 1.0)], data, engine.composer)
+    assert "name no one" not in answer.answer
+    unquoted = next(p for p in data.passages if p.doc_id != quoted.doc_id and not any(
+        introduction(data.sentences, sid) for sid in p.sentence_ids))
+    refused = compose(resolved, vectors, [ScoredPassage(unquoted, 1.0)], data, engine.composer)
+    assert "They name no one in that role." in refused.answer
