@@ -3,7 +3,8 @@
 Every sentence of the retrieved passages is scored against the question on three signals
 that each catch what the others miss: meaning (cosine of the sentence embedding), context
 (cosine of the passage around it, which sees what a pronoun like "she" stands for) and
-words (the share of the question's rarer words the sentence contains). A question that
+words (the share of the question's rarer words the sentence contains, counting for a
+sentence of a quote the line that names its speaker). A question that
 asks for a number, a date, a name or a reason expects that kind of thing in its answer
 (kinds.py): a sentence with one scores higher, and one without a number, date or name
 lower. In a follow-up, the passages around the sentences already quoted are read too,
@@ -203,6 +204,9 @@ def score_sentences(
         vector = data.sentence_vectors[sid]
         meaning = float((meaning_vectors @ vector).max())
         tokens = data.sentence_tokens(sid)
+        speaker = introduction(data.sentences, sid)
+        if speaker:  # a quoted sentence is in the words of whoever its quote's first line names
+            tokens |= data.sentence_tokens(speaker.sentence_id)
         share = _share(weights, tokens)
         score = settings.weight_meaning * meaning + settings.weight_context * ctx + settings.weight_words * share
         holds = kind is not None and holds_kind(kind, sentence.text, resolved.question_words)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa_service.answering import compose, with_speakers
+from qa_service.answering import compose, question_weights, score_sentences, with_speakers
 from qa_service.conversation import resolve
 from qa_service.engine import Engine
 from qa_service.models import ScoredPassage, Sentence
@@ -85,3 +85,17 @@ def test_a_role_s_holder_named_only_where_the_quote_began_is_found(engine: Engin
         introduction(data.sentences, sid) for sid in p.sentence_ids))
     refused = compose(resolved, vectors, [ScoredPassage(unquoted, 1.0)], data, engine.composer)
     assert "They name no one in that role." in refused.answer
+
+
+def test_a_quoted_sentence_matches_the_words_of_its_speaker_s_line(engine: Engine) -> None:
+    """Asked what the speaker said, the quote's later paragraphs match the speaker's name too."""
+    data = engine.data
+    quoted, line = _quoted_far_from_its_speaker(engine)
+    resolved = resolve(f"What did {line.text.rstrip(':')} say?", [])
+    vectors = engine.embedder.encode(resolved.search_texts)
+    far = [p for p in data.passages_with([quoted.sentence_id]) if line.sentence_id not in p.sentence_ids]
+    weights = question_weights(resolved, data, engine.composer)
+    candidates = score_sentences(resolved, vectors, [ScoredPassage(far[0], 1.0)], data, engine.composer, weights)
+    scored = next(c for c in candidates if c.sentence == quoted)
+    assert data.sentence_tokens(line.sentence_id) <= scored.tokens
+    assert scored.words > 0.5  # most of the question's words are the speaker's line
