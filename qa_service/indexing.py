@@ -68,9 +68,10 @@ class PreparedDocument:
 
     @property
     def build_key(self) -> str:
-        """Hash of everything a build stores for this document: any change makes the index stale."""
+        """Hash of everything a build stores for this document: any change makes the index stale,
+        a change only to what gets embedded (how a passage is led, say) included."""
         payload = json.dumps([asdict(self.document), [asdict(s) for s in self.sentences],
-                              [asdict(p) for p in self.passages]], ensure_ascii=False)
+                              [asdict(p) for p in self.passages], self.embedding_key], ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

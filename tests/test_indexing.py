@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa_service import indexing
 from qa_service.cleaning import clean
 from qa_service.config import Settings
 from qa_service.documents import parse_document
@@ -63,6 +64,15 @@ def test_passages_with_finds_every_passage_holding_a_sentence(collection: Settin
 
 def test_status_is_current_for_a_fresh_build(collection: Settings, embedder: Embedder) -> None:
     assert index_status(collection.docs_dir, collection.index_dir, embedder.name) == "current"
+
+
+def test_a_change_only_to_what_is_embedded_makes_the_index_stale(
+    collection: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Passages embedded with another lead than the build's must be embedded again."""
+    led = indexing.passage_embedding_text
+    monkeypatch.setattr(indexing, "passage_embedding_text", lambda document, passage: "Lead\n" + led(document, passage))
+    assert index_status(collection.docs_dir, collection.index_dir, embedder.name) == "stale"
 
 
 def test_incremental_rebuild_embeds_only_the_changed_document(indexed: Settings, embedder: Embedder) -> None:
