@@ -62,6 +62,9 @@ class ComposerSettings:
     weight_context: float = 0.30
     weight_words: float = 0.30
     context_word_weight: float = 0.3  # a follow-up's context words count this much of its own
+    # ... and all together at most this many times all of its own: a long previous answer
+    # does not drown the words the follow-up itself asks with ("Who chaired the inquiry?")
+    context_word_cap: float = 2.0
     type_bonus: float = 0.04
     type_penalty: float = 0.12
     near_prior_bonus: float = 0.06  # follow-ups: within `near_prior` sentences of an earlier quote
@@ -152,9 +155,12 @@ class Candidate:
 
 def question_weights(resolved: ResolvedQuestion, data: IndexData, settings: ComposerSettings) -> dict[str, float]:
     """IDF weight of each question word (unseen words weigh most); context words weigh less."""
-    weights = {t: settings.context_word_weight * data.idf.get(t, data.missing_idf) for t in tokenize(resolved.context)}
-    weights.update({t: data.idf.get(t, data.missing_idf) for t in tokenize(resolved.question)})
-    return weights
+    own = {t: data.idf.get(t, data.missing_idf) for t in tokenize(resolved.question)}
+    context = {t: data.idf.get(t, data.missing_idf) for t in tokenize(resolved.context) if t not in own}
+    scale = settings.context_word_weight
+    if own and context:  # "Why?" has no words of its own: then its context is all it has
+        scale = min(scale, settings.context_word_cap * sum(own.values()) / sum(context.values()))
+    return {**{t: scale * w for t, w in context.items()}, **own}
 
 
 def _share(weights: dict[str, float], tokens: frozenset[str]) -> float:

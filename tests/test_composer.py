@@ -82,3 +82,24 @@ def test_a_sentence_s_context_is_the_average_of_the_passages_holding_it(engine: 
         assert candidate.context == pytest.approx(float(cosines.mean()), abs=1e-5)
         spreads.append(float(cosines.max() - cosines.min()))
     assert max(spreads) > 0.01  # the average differs from the better passage's match
+
+
+def test_a_follow_up_s_context_words_weigh_less_and_at_most_twice_its_own(engine: Engine) -> None:
+    data, settings = engine.data, engine.composer
+    long_answer = " ".join(s.text for s in data.sentences[:12])
+    resolved = resolve("Who chaired the inquiry then?", [Turn("What happened in Cleveland?", long_answer)])
+    weights = question_weights(resolved, data, settings)
+    own = {t: w for t, w in weights.items() if t in {"chair", "inquiri"}}
+    assert set(own) == {"chair", "inquiri"} and all(w == data.idf.get(t, data.missing_idf) for t, w in own.items())
+    context = sum(w for t, w in weights.items() if t not in own)
+    assert context == pytest.approx(settings.context_word_cap * sum(own.values()))
+
+    short = resolve("Who chaired the inquiry then?", [Turn("What happened in Cleveland?", "Children were removed.")])
+    short_weights = question_weights(short, data, settings)
+    assert short_weights["remov"] == pytest.approx(settings.context_word_weight * data.idf["remov"])
+
+
+def test_a_follow_up_without_words_of_its_own_is_weighed_by_its_context(engine: Engine) -> None:
+    resolved = resolve("Why?", [Turn("What did the government decide?", "It dropped the duty.")])
+    weights = question_weights(resolved, engine.data, engine.composer)
+    assert weights and all(w > 0 for w in weights.values())
