@@ -325,16 +325,18 @@ _KIND_LACKING = {"number": "They give no such figure.", "date": "They give no su
 KIND_WORD_SHARE = 0.55
 
 
-def _kind_share(resolved: ResolvedQuestion, candidates: list[Candidate], weights: dict[str, float]) -> float:
+def _kind_share(resolved: ResolvedQuestion, candidates: list[Candidate], data: IndexData,
+                weights: dict[str, float]) -> float:
     """The best word match among sentences holding the kind asked for, relative to the best overall.
 
     Words are matched without those that ask ("What year..."): "26 years after Cleveland"
-    holds no date, however well "year" matches.
+    holds no date, however well "year" matches. Each sentence's own words are matched, not
+    its speaker's: "half" in Shaun Kelly's quote is no figure about him.
     """
     kind = resolved.kind
     asking = set(tokenize(asking_words(kind, resolved.question)))
     weights = {t: w for t, w in weights.items() if t not in asking}
-    shares = [(_share(weights, c.tokens), c.holds_kind) for c in candidates]
+    shares = [(_share(weights, data.sentence_tokens(c.sentence.sentence_id)), c.holds_kind) for c in candidates]
     best = max(share for share, _ in shares)
     holding = max((share for share, holds in shares if holds), default=0.0)
     return holding / best if best > 0 else 1.0
@@ -359,7 +361,7 @@ def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: Inde
     known = figure and all(s in data.idf for s in figure.stems)
     if known and not any(gives_figure(c.sentence.text, figure) for c in candidates):
         return "They give no such figure."
-    if resolved.kind in _KIND_LACKING and candidates and _kind_share(resolved, candidates, weights) < KIND_WORD_SHARE:
+    if resolved.kind in _KIND_LACKING and candidates and _kind_share(resolved, candidates, data, weights) < KIND_WORD_SHARE:
         return _KIND_LACKING[resolved.kind]
     role = resolved.role
     if role:

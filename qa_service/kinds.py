@@ -14,6 +14,9 @@ from .text import words
 
 TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev"}
 
+# A capitalised word of a name: "Stevens", "O'Brien", "Butler-Slosh"
+NAME_WORD = r"(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z]?[a-z]+)*"
+
 # Words that put a number on something; "one" is left out, being as often a pronoun ("which one").
 NUMBER_WORDS = (
     "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
@@ -43,7 +46,7 @@ _HAS = {
         r"\b(this|next|last) (year|week|month)\b|\btoday\b",
         re.I,
     ),
-    "name": re.compile(r"(?<!^)\b[A-Z][a-z]+(?:\s+(?:of\s+|for\s+)?[A-Z][a-z]+)+"),
+    "name": re.compile(rf"(?<!^)\b{NAME_WORD}(?:\s+(?:of\s+|for\s+)?{NAME_WORD})+"),
     "reason": re.compile(r"\b(because|since|as a result|due to|owing to|given|so that|in order to|reasons?|therefore|"
                          r"thus|stems? from|caused? by|led to|means that|why)\b", re.I),
 }

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .kinds import NAME_WORD
 from .text import tokenize
 
 # "Who is (the|their|its|X's) ROLE ...?", or "Who was appointed (as) the ROLE?": a role
@@ -29,8 +30,7 @@ _ROLE_ASKED = re.compile(
 _ACT = re.compile(r"^\w+ed\b")  # "Who was appointed to lead it?" asks who underwent something, not who holds a role
 # "Alison Stevens", "Dame Butler-Slosh"; not "The Government", an article before a capital, nor
 # "Eileen Munro's review", a name that only says whose something is
-_NAME_WORD = r"(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z]?[a-z]+)*"  # "Stevens", "O'Brien", "Butler-Slosh"
-_PERSON = re.compile(rf"\b(?!(?:The|A|An|This|That)\b){_NAME_WORD}(?:\s{_NAME_WORD})+\b(?<!['’]s)(?![\s-][A-Z]|['’]s\b)")
+_PERSON = re.compile(rf"\b(?!(?:The|A|An|This|That)\b){NAME_WORD}(?:\s{NAME_WORD})+\b(?<!['’]s)(?![\s-][A-Z]|['’]s\b)")
 _BY_THE_NAME = 6  # words between the role and the name of its holder, at most
 
 

@@ -41,6 +41,7 @@ def test_kind_is_required(question: str, required: bool) -> None:
     ("At the charity, Shaun Kelly said so.", True),
     ("Professor Munro said so.", False),  # the question's own name, with a title, answers nothing
     ("The charity said so.", False),
+    ("In the end Ms O'Brien said so.", True),  # names spelt with an apostrophe or a hyphen are names too
 ])
 def test_a_name_the_question_uses_is_no_answer(sentence: str, holds: bool) -> None:
     question = "Who agreed with Munro?"
