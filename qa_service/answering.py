@@ -147,6 +147,7 @@ class Candidate:
     tokens: frozenset[str]
     score: float
     holds_kind: bool  # holds the kind of thing the question asks for (kinds.py)
+    speaker: Sentence | None  # the line naming who says it, for a sentence of a quote (quotes.py)
 
     @property
     def word_count(self) -> int:
@@ -226,7 +227,7 @@ def score_sentences(
             score -= settings.repeat_penalty
         if sentence.heading:
             score -= settings.heading_penalty
-        candidates.append(Candidate(sentence, vector, meaning, ctx, share, tokens, score, holds))
+        candidates.append(Candidate(sentence, vector, meaning, ctx, share, tokens, score, holds, speaker))
     return sorted(candidates, key=lambda c: (-c.score, c.sentence.sentence_id))
 
 
@@ -282,8 +283,9 @@ def with_reasons_before(chosen: list[Sentence], data: IndexData) -> list[Sentenc
     """
     def reason(sentence: Sentence) -> Sentence | None:
         before = data.sentences[sentence.sentence_id - 1] if sentence.sentence_id > 0 else None
-        points_back = _REASON_BEFORE.match(sentence.text) and before and before.doc_id == sentence.doc_id
-        return before if points_back and before and not before.heading else None
+        if before and _REASON_BEFORE.match(sentence.text) and before.doc_id == sentence.doc_id and not before.heading:
+            return before
+        return None
 
     return _preceded(chosen, reason)
 
@@ -365,8 +367,7 @@ def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: Inde
         return _KIND_LACKING[resolved.kind]
     role = resolved.role
     if role:
-        quoted = (introduction(data.sentences, c.sentence.sentence_id) for c in candidates)
-        said = [c.sentence for c in candidates] + [line for line in quoted if line]
+        said = [c.sentence for c in candidates] + [c.speaker for c in candidates if c.speaker]
         if not any(names_holder(sentence.text, role) for sentence in said):
             return "They name no one in that role."
     return ""

@@ -18,7 +18,7 @@ def _candidate(sid: int, doc_id: str, score: float, words: str) -> Candidate:
     vector[sid % 8] = 1.0  # orthogonal vectors: no two candidates say the same thing
     text = f"{words} sentence number {sid}."
     sentence = Sentence(sid, doc_id, 0, len(text), text, paragraph=sid)
-    return Candidate(sentence, vector, score, score, 0.5, frozenset(words.split()), score, False)
+    return Candidate(sentence, vector, score, score, 0.5, frozenset(words.split()), score, False, None)
 
 
 def test_a_second_from_the_same_document_may_score_further_below_than_one_from_another() -> None:
