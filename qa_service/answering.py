@@ -11,9 +11,12 @@ lower. In a follow-up, the passages around the sentences already quoted are read
 since a conversation tends to go on where it was; sentences near the quoted ones gain,
 and the quoted ones themselves lose a little, so the conversation moves on.
 
-The best sentence answers; up to two more join it when they score nearly as well, cover
-question words the answer does not yet cover, say something different and keep the
-answer short. A sentence from another document than the best one's must score closer
+The best sentence answers; up to two more join it when they score nearly as well, say
+something different and keep the answer short, those that cover question words the
+answer does not yet cover first. They join even when the best sentence holds every
+question word: such a sentence is often a story's lede that names the topic and not the
+answer, and requiring new words loses more correct answers than it saves off-topic
+quotes (evaluate/README.md). A sentence from another document than the best one's must score closer
 still: quoting a second source mixes stories, so it needs stronger evidence. Asked why, a
 sentence that points back for its reason ("That is why...", "This has allowed...") brings
 the sentence before it; asked who, a sentence from a quote brings the line naming its
@@ -232,7 +235,7 @@ def score_sentences(
 
 
 def select(candidates: list[Candidate], weights: dict[str, float], settings: ComposerSettings) -> list[Candidate]:
-    """The best sentence, then up to two close seconds that add question words and say something new."""
+    """The best sentence, then up to two close seconds that say something new, preferring those adding question words."""
     if not candidates:
         return []
     chosen = [candidates[0]]
