@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from .errors import DocumentError
+from .models import DocumentMetadata
 
 HEADER_FIELDS = ("title", "source", "date", "author", "url")
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
@@ -23,15 +24,9 @@ _HEADER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
 
 @dataclass(frozen=True)
-class RawDocument:
+class RawDocument(DocumentMetadata):
     """A document as stored: metadata plus the body before cleaning."""
 
-    doc_id: str
-    title: str
-    source: str
-    date: str
-    author: str
-    url: str
     body: str
 
     @property

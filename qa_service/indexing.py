@@ -151,17 +151,7 @@ def prepare_document(raw: RawDocument, chunking: ChunkSettings) -> PreparedDocum
     sections = tuple(
         Section(title=" ".join(s.title.split()), date=s.date, start=s.start, end=s.end) for s in cleaned.sections
     )
-    document = Document(
-        doc_id=raw.doc_id,
-        title=raw.title,
-        source=raw.source,
-        date=raw.date,
-        author=raw.author,
-        url=raw.url,
-        text=cleaned.text,
-        sections=sections,
-        content_hash=raw.content_hash,
-    )
+    document = Document(**raw.metadata(), text=cleaned.text, sections=sections, content_hash=raw.content_hash)
     sentences = split_sentences(raw.doc_id, cleaned)
     passages = group_passages(cleaned.text, sentences, [(s.start, s.end) for s in sections], chunking)
     return PreparedDocument(document, sentences, passages)

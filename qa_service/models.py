@@ -8,7 +8,7 @@ Offsets (`start`, `end`) always index into `Document.text`, the cleaned text tha
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,8 @@ class CleanedText:
 
 
 @dataclass(frozen=True)
-class Document:
-    """A cleaned document with the metadata from its header."""
+class DocumentMetadata:
+    """What a document's header says of it: the same before cleaning and after, and what a citation names."""
 
     doc_id: str
     title: str
@@ -49,6 +49,16 @@ class Document:
     date: str
     author: str
     url: str
+
+    def metadata(self) -> dict[str, str]:
+        """The header fields alone, to make the cleaned document from the raw one."""
+        return {f.name: getattr(self, f.name) for f in fields(DocumentMetadata)}
+
+
+@dataclass(frozen=True)
+class Document(DocumentMetadata):
+    """A cleaned document with the metadata from its header."""
+
     text: str
     sections: tuple[Section, ...]
     content_hash: str
