@@ -248,7 +248,11 @@ the service would (its vectors differ, so its index has its own model name).
   into one graph, run by `onnxruntime` with sentence-transformers' own tokeniser. Nothing is
   downloaded; the export (a few seconds) is cached in `QA_MODEL_CACHE_DIR`.
 - **int8**: ONNX Runtime's dynamic quantisation of every matrix multiplication's weights, per
-  output channel, made from that export.
+  output channel, made from that export. Its vectors are close to the default's but not equal,
+  which is enough to swap sentences that score within about a hundredth of each other: the
+  gold turns it loses are such near ties (and the follow-ups that lean on them), answered with
+  the runner-up sentence rather than refused, so recalibrating the abstention threshold for it
+  would not win them back.
 - **Threads**: one torch thread per process is the default (`gunicorn.conf.py` sets
   OMP_NUM_THREADS=1). {threads}
 - **Cache** (`QA_EMBEDDING_CACHE`): only helps questions asked again verbatim; it changes no
