@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import yaml
@@ -18,7 +18,7 @@ import yaml
 from .errors import DocumentError
 from .models import DocumentMetadata
 
-HEADER_FIELDS = ("title", "source", "date", "author", "url")
+HEADER_FIELDS = tuple(f.name for f in fields(DocumentMetadata) if f.name != "doc_id")  # title, source, date, author, url
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 _HEADER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
