@@ -182,9 +182,10 @@ def score_sentences(
 ) -> list[Candidate]:
     """Every sentence of the top passages that could answer, best first.
 
-    `vectors` holds the question's embedding, then those of its parts, or for a follow-up
-    that of the question with its context. A sentence's meaning is judged against the
-    question alone, or its best-matching part (against the context, the previous answer
+    `vectors` embed `resolved.search_texts`: the question, then its parts, or for a
+    follow-up the question with its context (and spelled out, conversation.py). A
+    sentence's meaning is judged against the best match of `resolved.meaning_rows` (the
+    question, its parts or its spelled-out form, never its context: the previous answer
     would always win again); its passages are judged against all of them, which is how
     "why?" finds the reason next to the last answer. Passages overlap, so a sentence may
     stand in two: its context is their average, so a sentence does not borrow the match of
@@ -203,8 +204,7 @@ def score_sentences(
         for sid in passage.sentence_ids:
             cosines.setdefault(sid, []).append(cosine)
     context = {sid: sum(cosines[sid]) / len(cosines[sid]) for sid in sorted(sentence_ids)}
-    # the question itself, or each part of a two-part question (the best-matched part counts)
-    meaning_vectors = vectors[1:] if resolved.parts else vectors[:1]
+    meaning_vectors = vectors[resolved.meaning_rows]  # the best-matched one counts
     kind = resolved.kind
     candidates = []
     for sid, ctx in context.items():

@@ -6,6 +6,17 @@ points back, an opening like "and"/"what about", or almost no content words), th
 question and the sentences the previous answer quoted become its context: retrieval
 searches with the question alone and with question and context together, and the composer
 favours sentences near the ones already quoted over quoting them again.
+
+A question embedded alone does not know what its "it" or "that role" stands for, and
+embedded with its context it mostly matches the previous answer again. So a follow-up that
+points back to a thing is also spelled out: the pointer is replaced by the words of the
+previous question ("What did Munro say that role should do?" after "By when will the chief
+social worker be in post?" reads "What did Munro say chief social worker post should do?"),
+or, for "they"/"their" after a question asking who or which, by the name the previous
+answer gave ("Who is their head of safeguarding?" after "Which charity welcomed the
+report?" reads "Who is Action for Children head of safeguarding?"). Clumsy English, but its
+embedding is about the right thing. People ("he", "she") are not spelled out: the previous
+question's words name a topic, not who.
 """
 
 from __future__ import annotations
@@ -16,7 +27,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .figures import Figure, figure_asked
-from .kinds import asked_type
+from .kinds import asked_type, names_in
 from .models import Turn
 from .roles import Role, role_asked
 from .text import STOPWORDS, words
@@ -30,6 +41,10 @@ _POINTS_BACK = re.compile(
     r"programme|pilot|model|approach|case|inquiry|event|story|system|issue|problem|idea|one))\b",
     re.IGNORECASE,
 )
+# What can be spelled out: a thing or a group pointed back to (not "he", "she": see above);
+# "those who are unsure" points nowhere.
+_REFERS_BACK = re.compile(r"\b(?:(?:this|that|these|those) (?!who\b|which\b|that\b)[a-z]+|it|they|them|their)\b", re.I)
+_GROUP = {"they", "them", "their"}
 _OPENS_BACK = re.compile(r"^\W*(and|but|also|so|what about|how about|what else|anything else|why|how come)\b", re.I)
 _TIME_BACK = re.compile(r"\b(in the meantime|meanwhile|instead|afterwards|after that|before that|at that time|at the time)\b", re.I)
 _QUESTION_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much", "did", "does"}
@@ -48,6 +63,7 @@ class ResolvedQuestion:
     context: str = ""  # the previous question and answer a follow-up leans on ("" otherwise)
     prior_quotes: frozenset[str] = frozenset()  # sentences the previous answer quoted
     parts: tuple[str, ...] = ()  # the questions a two-part question asks, when it asks two
+    spelled_out: str = ""  # a follow-up with what it points back to written out (see above), or ""
 
     @cached_property
     def question_words(self) -> frozenset[str]:
@@ -75,8 +91,20 @@ class ResolvedQuestion:
 
     @property
     def search_texts(self) -> list[str]:
-        """What is embedded and searched: a follow-up alone and with its context, or a question and its parts."""
-        return [self.question, self.query] if self.follow_up else [self.question, *self.parts]
+        """What is embedded and searched: a follow-up alone, with its context and spelled out, or a
+        question and its parts."""
+        if self.follow_up:
+            return [self.question, self.query, *filter(None, [self.spelled_out])]
+        return [self.question, *self.parts]
+
+    @property
+    def meaning_rows(self) -> list[int]:
+        """Which of `search_texts` a sentence's meaning is judged against: the question (or each
+        of its parts) and its spelled-out form, never its context, which the previous answer
+        would always match best."""
+        if self.parts:
+            return list(range(1, len(self.parts) + 1))
+        return [0, 2] if self.spelled_out else [0]
 
 
 def content_words(question: str) -> list[str]:
@@ -124,6 +152,24 @@ def split_parts(question: str) -> tuple[str, ...]:
     return parts if all(content_words(p) for p in parts) else ()
 
 
+def spell_out(question: str, previous: str, previous_quotes: Sequence[str]) -> str:
+    """`question` with the first thing it points back to written out, or "" when it points to none.
+
+    The pointer becomes the content words of the previous question; "they", "them" or
+    "their" after a question asking who or which becomes the first name the previous answer
+    gave that the previous question did not use.
+    """
+    match = _REFERS_BACK.search(question)
+    if not match:
+        return ""
+    referent = " ".join(content_words(previous))
+    if match.group().lower() in _GROUP and asked_type(previous) == "name":
+        used = set(words(previous))
+        named = [name for quote in previous_quotes for name in names_in(quote) if not set(words(name)) <= used]
+        referent = named[0] if named else referent
+    return f"{question[:match.start()]}{referent}{question[match.end():]}" if referent else ""
+
+
 def quotes_of(answer: str) -> list[str]:
     """The sentences an answer quoted: the text between its [n] markers."""
     return [q.strip() for q in _MARKER.split(answer) if q.strip()]
@@ -149,4 +195,5 @@ def resolve(question: str, history: Sequence[Turn]) -> ResolvedQuestion:
         return ResolvedQuestion(question, question, parts=split_parts(question))
     quotes = quotes_of(history[-1].answer)
     context = _trim(f"{topic} {' '.join(quotes)}", 2 * MAX_CONTEXT_WORDS)
-    return ResolvedQuestion(question, f"{question} {context}", context, frozenset(quotes))
+    spelled_out = spell_out(question, question_inside(history[-1].question), quotes)
+    return ResolvedQuestion(question, f"{question} {context}", context, frozenset(quotes), spelled_out=spelled_out)

@@ -51,13 +51,13 @@ class Engine:
     ) -> list[ScoredPassage]:
         """Top passages, interleaving the results of each way of asking.
 
-        A follow-up is searched alone, which finds what it names ("head of safeguarding"), and
-        with its context, which finds what it points back to ("their", "why"). A two-part
-        question is searched whole and part by part, so each part finds its own passage. A
-        question asking for a count is also searched for the thing it counts: unless a passage
-        giving such a count is already among the top ones, the first found takes the last
-        place, since it may hold the one sentence that answers. `vectors` embed the search
-        texts; `counted`, when given, the counted thing's phrase.
+        A follow-up is searched alone, which finds what it names ("head of safeguarding"), with its
+        context, which finds what it points back to ("their", "why"), and spelled out when it points
+        back to a thing (conversation.py). A two-part question is searched whole and part by part,
+        so each part finds its own passage. A question asking for a count is also searched for the
+        thing it counts: unless a passage giving such a count is already among the top ones, the
+        first found takes the last place, since it may hold the one sentence that answers. `vectors`
+        embed the search texts; `counted`, when given, the counted thing's phrase.
         """
         retriever, k = self.retrievers[system], self.composer.candidate_passages
         texts = resolved.search_texts

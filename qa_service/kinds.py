@@ -16,6 +16,8 @@ TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "
 
 # A capitalised word of a name: "Stevens", "O'Brien", "Butler-Slosh"
 NAME_WORD = r"(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z]?[a-z]+)*"
+# Two or more of them, perhaps joined by "of"/"for": "Shaun Kelly", "Action for Children"
+_NAME = rf"\b{NAME_WORD}(?:\s+(?:of\s+|for\s+)?{NAME_WORD})+"
 
 # Words that put a number on something; "one" is left out, being as often a pronoun ("which one").
 NUMBER_WORDS = (
@@ -46,7 +48,7 @@ _HAS = {
         r"\b(this|next|last) (year|week|month)\b|\btoday\b",
         re.I,
     ),
-    "name": re.compile(rf"(?<!^)\b{NAME_WORD}(?:\s+(?:of\s+|for\s+)?{NAME_WORD})+"),
+    "name": re.compile(rf"(?<!^){_NAME}"),  # not a sentence's first words, which are capitalised anyway
     "reason": re.compile(r"\b(because|since|as a result|due to|owing to|given|so that|in order to|reasons?|therefore|"
                          r"thus|stems? from|caused? by|led to|means that|why)\b", re.I),
 }
@@ -73,6 +75,11 @@ def asked_type(question: str) -> str | None:
 def asking_words(kind: str, question: str) -> str:
     """The words that ask for the kind ("What year", "how many"): they say what is wanted, not what about."""
     return " ".join(match.group() for match in _ASKS[kind].finditer(question))
+
+
+def names_in(text: str) -> list[str]:
+    """The names in `text`, in order, its opening words included ("Action for Children backs...")."""
+    return re.findall(_NAME, text)
 
 
 def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from refusals import assert_refused
 
 from qa_service.answering import unknown_names
-from qa_service.conversation import leans_on_history, resolve, split_parts
+from qa_service.conversation import leans_on_history, resolve, spell_out, split_parts
 from qa_service.engine import Engine
 from qa_service.errors import InvalidQuestion
 from qa_service.models import Answer, Citation, Turn
@@ -149,6 +149,47 @@ def test_follow_up_finds_the_head_of_safeguarding(engine: Engine) -> None:
     second = engine.ask("Who is their head of safeguarding?", [Turn(first_q, first.answer)])
     assert not second.abstained
     assert "Shaun Kelly" in second.answer
+
+
+@pytest.mark.parametrize(("question", "previous", "quotes", "spelled"), [
+    # a thing pointed back to becomes the previous question's words
+    ("What did Munro say that role should do?", "By when will the chief social worker be in post?", [],
+     "What did Munro say chief social worker post should do?"),
+    ("Which councils are trialling it?", "Which model of case review is being piloted?", ["Coventry and Lancashire..."],
+     "Which councils are trialling model case review piloted?"),
+    # a group after a question asking which: the name the answer gave, not one the question used
+    ("Who is their head of safeguarding?", "Which charity welcomed the Munro Review?",
+     ["The Munro Review was welcomed by the charity Action for Children."], "Who is Action for Children head of safeguarding?"),
+    # ... and the previous question's words when the answer named no one
+    ("Who is their head of safeguarding?", "Which charity welcomed the Munro Review?", ["A charity welcomed it."],
+     "Who is charity welcomed munro review head of safeguarding?"),
+    # a group after a question that asked no name: the previous question's words
+    ("What did they decide?", "What did the councils say about the duty?", ["Shaun Kelly said so."],
+     "What did councils say duty decide?"),
+    ("What did she say next?", "Who is Eileen Munro?", [], ""),  # a person is not spelled out
+    ("What did she include to help those who are unsure?", "What did the report say?", [], ""),  # "those who" points nowhere
+    ("Why?", "Why did the government decide that?", [], ""),
+])
+def test_spell_out(question: str, previous: str, quotes: list[str], spelled: str) -> None:
+    assert spell_out(question, previous, quotes) == spelled
+
+
+def test_a_spelled_out_follow_up_is_searched_and_judged_as_well(engine: Engine) -> None:
+    history = [Turn("By when will the chief social worker be in post?", "a chief social worker ... by the end of 2012 [1]")]
+    resolved = resolve("What did Munro say that role should do?", history)
+    assert resolved.spelled_out == "What did Munro say chief social worker post should do?"
+    assert resolved.search_texts == [resolved.question, resolved.query, resolved.spelled_out]
+    assert resolved.meaning_rows == [0, 2]
+    plain = resolve("What did she say next?", history)
+    assert plain.spelled_out == "" and len(plain.search_texts) == 2 and plain.meaning_rows == [0]
+
+
+def test_a_follow_up_about_that_decision_finds_who_was_disappointed(engine: Engine) -> None:
+    """Embedded alone, "that decision" says nothing about which one; spelled out, it does."""
+    first_q = "Which recommendation did the government reject in December 2011?"
+    first = engine.ask(first_q)
+    second = engine.ask("Who was disappointed by that decision?", [Turn(first_q, first.answer)])
+    assert "Action for Children" in second.answer
 
 
 @pytest.mark.parametrize(("question", "leans"), [

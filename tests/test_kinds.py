@@ -7,7 +7,7 @@ from refusals import assert_refused
 
 from qa_service.conversation import resolve
 from qa_service.engine import Engine
-from qa_service.kinds import asked_type, asking_words, holds_kind, kind_is_required
+from qa_service.kinds import asked_type, asking_words, holds_kind, kind_is_required, names_in
 from qa_service.text import words
 
 
@@ -46,6 +46,17 @@ def test_kind_is_required(question: str, required: bool) -> None:
 def test_a_name_the_question_uses_is_no_answer(sentence: str, holds: bool) -> None:
     question = "Who agreed with Munro?"
     assert holds_kind("name", sentence, frozenset(words(question))) is holds
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Action for Children backs Munro report", ["Action for Children"]),  # opening words count here
+    ("Shaun Kelly, Head of Safeguarding at Action for Children said:",
+     ["Shaun Kelly", "Head of Safeguarding", "Action for Children"]),
+    ("Munro said the review was right.", []),  # one capitalised word is no name
+    ("The charity warned of cuts.", []),
+])
+def test_names_in(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
 
 
 def test_a_two_part_question_asks_no_single_kind() -> None:
