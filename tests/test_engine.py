@@ -174,7 +174,7 @@ def test_spell_out(question: str, previous: str, quotes: list[str], spelled: str
     assert spell_out(question, previous, quotes) == spelled
 
 
-def test_a_spelled_out_follow_up_is_searched_and_judged_as_well(engine: Engine) -> None:
+def test_a_spelled_out_follow_up_is_searched_and_judged_as_well() -> None:
     history = [Turn("By when will the chief social worker be in post?", "a chief social worker ... by the end of 2012 [1]")]
     resolved = resolve("What did Munro say that role should do?", history)
     assert resolved.spelled_out == "What did Munro say chief social worker post should do?"
