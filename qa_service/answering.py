@@ -293,13 +293,15 @@ def with_reasons_before(chosen: list[Sentence], data: IndexData) -> list[Sentenc
     return _preceded(chosen, reason)
 
 
-def with_speakers(chosen: list[Sentence], data: IndexData) -> list[Sentence]:
-    """`chosen`, each sentence of a quote preceded by the line naming who said it (quotes.py).
+def with_speakers(chosen: list[Candidate]) -> list[Sentence]:
+    """The chosen sentences, each sentence of a quote preceded by the line naming who said it
+    (quotes.py), which scoring already found for every candidate.
 
     Asked who said something, an answer quoting the third paragraph of a quote alone
     would not name anyone.
     """
-    return _preceded(chosen, lambda sentence: introduction(data.sentences, sentence.sentence_id))
+    speakers = {c.sentence.sentence_id: c.speaker for c in chosen}
+    return _preceded([c.sentence for c in chosen], lambda sentence: speakers[sentence.sentence_id])
 
 
 def _citation(n: int, sentence: Sentence, data: IndexData) -> Citation:
@@ -391,11 +393,12 @@ def compose(
     if missing or confidence < settings.threshold:
         text = f"{ABSTAIN_TEXT} {missing}" if missing else ABSTAIN_TEXT
         return Answer(text, True, (), tuple(passages), confidence, resolved.query)
-    chosen = [c.sentence for c in select(candidates, weights, settings)]
+    picked = select(candidates, weights, settings)
+    chosen = [c.sentence for c in picked]
     if resolved.kind == "reason":
         chosen = with_reasons_before(chosen, data)
     elif resolved.kind == "name":
-        chosen = with_speakers(chosen, data)
+        chosen = with_speakers(picked)
     citations = [_citation(0, sentence, data) for sentence in chosen]
     dated = all(c.date for c in citations) and len({c.date for c in citations}) > 1
     if dated:  # how the story moved: oldest first, with the dates shown by every client

@@ -63,8 +63,13 @@ def _quoted_far_from_its_speaker(engine: Engine) -> tuple[Sentence, Sentence]:
 
 
 def test_asked_who_said_it_the_answer_names_the_speaker(engine: Engine) -> None:
+    data = engine.data
     quoted, line = _quoted_far_from_its_speaker(engine)
-    assert with_speakers([quoted], engine.data) == [line, quoted]
+    resolved = resolve("Who said it?", [])
+    far = [p for p in data.passages_with([quoted.sentence_id]) if line.sentence_id not in p.sentence_ids]
+    candidates = score_sentences(resolved, engine.embedder.encode(resolved.search_texts), [ScoredPassage(far[0], 1.0)],
+                                 data, engine.composer, question_weights(resolved, data, engine.composer))
+    assert with_speakers([c for c in candidates if c.sentence == quoted]) == [line, quoted]
     said = quoted.text.strip("“”\"' ")
     answer = engine.ask(f"Who said that {said[0].lower()}{said[1:]}")
     assert not answer.abstained
