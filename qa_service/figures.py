@@ -22,7 +22,8 @@ from .text import STOPWORDS, tokenize, words
 
 _COUNT = re.compile(r"\b(?:how many|what number of|what (?:percentage|proportion|share|fraction) of)\s+(.*)", re.I)
 _MONEY_ASKED = re.compile(
-    r"\bhow much\b.*\b(?:cost|costs|spend|spent|pay|paid|price|fund|funded|budget|worth)\b|"
+    r"\bhow much\b.*\b(?:cost|costs|spend|spent|pay|paid|price|fund|funded|budget|worth|earn|earns|earned|charge|charged|"
+    r"charges|salary|salaries|wages?|income|raise|raised)\b|"
     r"\bhow much (?:money|cash|funding)\b|\bwhat (?:sum|amount of money)\b",
     re.I,
 )

@@ -40,12 +40,16 @@ _ASKS = {
                          r"^\W*how (?:was|were|is|are|did|does|do|could|can)\b.{0,80}\bable to\b|"
                          r"^\W*what (?:allowed|enabled|made it possible)\b", re.I),
 }
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+# A year or a day of a month dates something; it counts nothing: "by July 2012" puts no
+# number on a question asking how much or how many.
+_DATE_DIGITS = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\b(?:19|20)\d\d(?:/\d\d)?\b|\b\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})\b|"
+                          rf"\b(?:{_MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?\b", re.I)
 _HAS = {
     "number": re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b", re.I),
     "date": re.compile(
-        r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|november|"
-        r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|christmas|spring|summer|autumn|winter)\b|"
-        r"\b(this|next|last) (year|week|month)\b|\btoday\b",
+        rf"\b(19|20)\d\d\b|\b(?:{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|christmas|"
+        r"spring|summer|autumn|winter)\b|\b(this|next|last) (year|week|month)\b|\btoday\b",
         re.I,
     ),
     "name": re.compile(rf"(?<!^){_NAME}"),  # not a sentence's first words, which are capitalised anyway
@@ -85,6 +89,8 @@ def names_in(text: str) -> list[str]:
 def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
     """True when the sentence holds the kind of thing asked for; a name the question itself
     uses ("Which charity welcomed Munro's report?") is not an answer to it."""
+    if kind == "number":
+        text = _DATE_DIGITS.sub(" ", text)
     if kind != "name":
         return bool(_HAS[kind].search(text))
     return any(not set(words(m.group())) - TITLES <= question_words for m in _HAS[kind].finditer(text))
