@@ -101,7 +101,7 @@ def load_composer_settings(path: Path = CALIBRATION_FILE) -> ComposerSettings:
 # ("British", "Scottish", "Canadian"): a reader may say "British" where the text says "UK".
 # Those are told by their endings, so a place that ends the same way ("Japan") is let
 # through too: the rule errs towards answering, and the threshold still applies.
-_NAME = re.compile(r"(?<![.?!:;\"“‘(]\s)(?<=\s)[A-Z][\w'’.-]*\w(?:\s+[A-Z][\w'’.-]*\w)*")
+_NAMED_IN_QUESTION = re.compile(r"(?<![.?!:;\"“‘(]\s)(?<=\s)[A-Z][\w'’.-]*\w(?:\s+[A-Z][\w'’.-]*\w)*")
 _JOINS_NAMES = re.compile(r"(?:\s+(?:of|for|and|the|de))+\s+")
 _NAMING_WORD = re.compile(r"[A-Z][a-z][\w'’.-]*\w")
 _NATIONALITY = re.compile(r"(ish|ian|ese|an|ch|i)$")
@@ -119,7 +119,7 @@ def unknown_names(question: str, data: IndexData) -> list[str]:
     if sum(w[:1].isupper() for w in words) > TITLE_CASE_SHARE * len(words):
         return []
     unknown: list[re.Match[str]] = []
-    for match in _NAME.finditer(question):
+    for match in _NAMED_IN_QUESTION.finditer(question):
         if any(_unknown_word(word, data) for word in _NAMING_WORD.findall(match.group())):
             unknown.append(match)
     names: list[tuple[int, int]] = []

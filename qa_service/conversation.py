@@ -90,21 +90,27 @@ class ResolvedQuestion:
         return bool(self.context)
 
     @property
-    def search_texts(self) -> list[str]:
-        """What is embedded and searched: a follow-up alone, with its context and spelled out, or a
-        question and its parts."""
+    def _searched(self) -> list[tuple[str, bool]]:
+        """Each text embedded and searched (a follow-up alone, with its context and spelled out,
+        or a question and its parts), and whether a sentence's meaning is judged against it:
+        the question, each of its parts and its spelled-out form are; its context is not, as
+        the previous answer would always match it best; nor is a two-part question whole."""
         if self.follow_up:
-            return [self.question, self.query, *filter(None, [self.spelled_out])]
-        return [self.question, *self.parts]
+            searched = [(self.question, True), (self.query, False)]
+            return searched + [(self.spelled_out, True)] if self.spelled_out else searched
+        if self.parts:
+            return [(self.question, False), *((part, True) for part in self.parts)]
+        return [(self.question, True)]
+
+    @property
+    def search_texts(self) -> list[str]:
+        """What is embedded and searched, in the order of the vectors made of it."""
+        return [text for text, _ in self._searched]
 
     @property
     def meaning_rows(self) -> list[int]:
-        """Which of `search_texts` a sentence's meaning is judged against: the question (or each
-        of its parts) and its spelled-out form, never its context, which the previous answer
-        would always match best."""
-        if self.parts:
-            return list(range(1, len(self.parts) + 1))
-        return [0, 2] if self.spelled_out else [0]
+        """Which of `search_texts` a sentence's meaning is judged against (the best match counts)."""
+        return [row for row, (_, judges) in enumerate(self._searched) if judges]
 
 
 def content_words(question: str) -> list[str]:
