@@ -20,7 +20,7 @@ answer, and requiring new words lost more correct answers than it saved off-topi
 closer still: quoting a second source mixes stories, so it needs stronger evidence. Asked
 why, a sentence that points back for its reason ("That is why...", "This has allowed...")
 brings the sentence before it; asked who, a sentence from a quote brings the line naming
-its speaker (quotes.py).
+its speaker (quotes.py); asked who wrote a story, the answer opens with the story's byline.
 
 When even the best sentence scores below the calibrated threshold, the documents are
 taken not to hold the answer. So are they when the question names something (a
@@ -304,6 +304,24 @@ def with_speakers(chosen: list[Candidate]) -> list[Sentence]:
     return _preceded([c.sentence for c in chosen], lambda sentence: speakers[sentence.sentence_id])
 
 
+def with_byline(chosen: list[Sentence], data: IndexData) -> list[Sentence]:
+    """`chosen`, led by the byline of the story its first sentence comes from, when that story has one.
+
+    Asked who wrote a story, the sentences matching the question best are about its topic;
+    the line naming the writer ("By Lauren Higgs ...", "This post is provided by ...
+    Nick Lister") matches little of it, and may not even be in the retrieved passages.
+    The story is the first sentence's section (a tag-archive page holds several), or its
+    document when it has none.
+    """
+    first = chosen[0]
+    document = data.documents[first.doc_id]
+    section = document.section_at(first.start)
+    start, end = (section.start, section.end) if section else (0, len(document.text))
+    byline = next((s for s in data.sentences if s.doc_id == first.doc_id and start <= s.start < end
+                   and holds_kind("author", s.text, frozenset())), None)
+    return [byline, *chosen] if byline and byline not in chosen else chosen
+
+
 def _citation(n: int, sentence: Sentence, data: IndexData) -> Citation:
     document = data.documents[sentence.doc_id]
     section = document.section_at(sentence.start)
@@ -399,6 +417,8 @@ def compose(
         chosen = with_reasons_before(chosen, data)
     elif resolved.kind == "name":
         chosen = with_speakers(picked)
+    elif resolved.kind == "author":
+        chosen = with_byline(chosen, data)
     citations = [_citation(0, sentence, data) for sentence in chosen]
     dated = all(c.date for c in citations) and len({c.date for c in citations}) > 1
     if dated:  # how the story moved: oldest first, with the dates shown by every client

@@ -1,9 +1,11 @@
 """What kind of answer a question asks for, and whether a sentence holds that kind.
 
 "How many...?" asks for a number, "When...?" for a date, "Who...?" and "Which charity...?"
-for a name, "Why...?" for a reason. A sentence that holds the kind asked for is likelier
-to answer; one that lacks a number, date or name is evidence against it. A reason is the
-exception: it is often given without a word that says so.
+for a name, "Why...?" for a reason, "Who wrote the story...?" for the byline naming its
+writer. A sentence that holds the kind asked for is likelier to answer; one that lacks a
+number, date or name is evidence against it. A reason is the exception: it is often given
+without a word that says so. So is a writer: the sentences that find the story asked about
+are not its byline, which the answer adds from the story (answering.py).
 """
 
 from __future__ import annotations
@@ -26,7 +28,18 @@ NUMBER_WORDS = (
     "billions?|half|third|quarter|dozens?|majority|minority"
 )
 
+# Bylines are written "By Lauren Higgs", at times glued to the page's last label ("LogoBy ..."),
+# or "This post is provided by our Lead Consultant, Nick Lister".
+BYLINE_WORDS = 16  # a byline is a short line; a longer sentence "chaired by Dame ..." reports, it signs nothing
 _ASKS = {
+    "author": re.compile(
+        r"^\W*who\s+(?:wrote|authored|penned|reported|filed)\s+(?:the|this|that|a|an)\b.*?"
+        r"\b(?:article|story|stories|piece|post|blog|column|news item|write-up)\b|"
+        r"\bwho\s+(?:is|was|'s)\s+the\s+(?:author|writer|reporter|journalist)\s+of\s+(?:the|this|that)\b.*?"
+        r"\b(?:article|story|piece|post|blog|column|news item|write-up)\b|"
+        r"\bby whom was\b.*\b(?:written|reported)\b",
+        re.I,
+    ),
     "number": re.compile(r"\bhow (many|much|old)\b|\b(what|which) (number|percentage|proportion|share|fraction|amount|sum|age)\b|"
                          r"\bwhat (is|was|are|were) the (average|typical|total|median|mean)\b", re.I),
     "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
@@ -52,6 +65,8 @@ _HAS = {
         r"spring|summer|autumn|winter)\b|\b(this|next|last) (year|week|month)\b|\btoday\b",
         re.I,
     ),
+    "author": re.compile(rf"(?:\b[Bb]|(?<=[a-z])B)y\s+(?:(?:our|the|a)\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:[\w'’-]+,\s+)?"
+                         rf"{NAME_WORD}(?:\s+{NAME_WORD})+"),
     "name": re.compile(rf"(?<!^){_NAME}"),  # not a sentence's first words, which are capitalised anyway
     "reason": re.compile(r"\b(because|since|as a result|due to|owing to|given|so that|in order to|reasons?|therefore|"
                          r"thus|stems? from|caused? by|led to|means that|why)\b", re.I),
@@ -59,8 +74,9 @@ _HAS = {
 
 
 # A reason is often given without a word that says so ("... there is sufficient existing
-# legislation"), so a sentence without "because" or "given" is no evidence against it.
-_MAY_BE_IMPLICIT = {"reason"}
+# legislation"), so a sentence without "because" or "given" is no evidence against it; a
+# sentence without a byline still finds the story whose byline answers "Who wrote...?".
+_MAY_BE_IMPLICIT = {"reason", "author"}
 # "Who did the minister write to?" asks for whoever received the act, as often a group
 # ("early years providers") as a named person: a sentence without a name may still answer.
 _ASKS_OBJECT = re.compile(r"^\W*who(?:m)?\s+(?:did|does|do|will|would|should|can|could|has|have|had)\b", re.I)
@@ -91,6 +107,8 @@ def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
     uses ("Which charity welcomed Munro's report?") is not an answer to it."""
     if kind == "number":
         text = _DATE_DIGITS.sub(" ", text)
+    if kind == "author":
+        return len(text.split()) <= BYLINE_WORDS and bool(_HAS[kind].search(text))
     if kind != "name":
         return bool(_HAS[kind].search(text))
     return any(not set(words(m.group())) - TITLES <= question_words for m in _HAS[kind].finditer(text))

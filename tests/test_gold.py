@@ -1,8 +1,9 @@
 """Checks on the gold and holdout question-and-answer sets and on the answer matcher.
 
-These tests look only at evaluate/gold.jsonl, evaluate/holdout.jsonl, the documents
-in docs/ and evaluate/matching.py; they do not touch the question-answering service.
-The holdout set has the gold set's format but not its size rules.
+These tests look only at evaluate/gold.jsonl, the holdout sets (evaluate/holdout.jsonl,
+evaluate/holdout2.jsonl), the documents in docs/ and evaluate/matching.py; they do not
+touch the question-answering service. The holdout sets have the gold set's format but not
+its size rules.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from evaluate.matching import is_correct, normalize  # noqa: E402
 
 GOLD = ROOT / "evaluate" / "gold.jsonl"
 HOLDOUT = ROOT / "evaluate" / "holdout.jsonl"
+HOLDOUT2 = ROOT / "evaluate" / "holdout2.jsonl"
 DOCS = ROOT / "docs"
 TURN_KEYS = {"question", "answer_groups", "docs", "evidence"}
 
@@ -54,7 +56,7 @@ def _parse(path: Path) -> list[dict]:
     return parsed
 
 
-@pytest.fixture(scope="module", params=[GOLD, HOLDOUT], ids=["gold", "holdout"])
+@pytest.fixture(scope="module", params=[GOLD, HOLDOUT, HOLDOUT2], ids=["gold", "holdout", "holdout2"])
 def items(request: pytest.FixtureRequest) -> list[dict]:
     return _parse(request.param)
 

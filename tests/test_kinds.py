@@ -19,6 +19,9 @@ from qa_service.text import words
     ("How was the review able to be so wide-ranging?", "reason"), ("What allowed the council to act?", "reason"),
     ("How was the review received?", None),
     ("How old is he?", "number"), ("At what age do children leave care?", "number"),  # an age is a number
+    ("Who wrote the story about the review?", "author"), ("Who is the author of this blog post?", "author"),
+    ("Who wrote to the schools?", "name"),  # wrote to someone: who received it
+    ("Who wrote the Munro review?", "name"),  # a review's author is no byline
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
     assert asked_type(question) == kind
@@ -46,6 +49,19 @@ def test_kind_is_required(question: str, required: bool) -> None:
 def test_a_name_the_question_uses_is_no_answer(sentence: str, holds: bool) -> None:
     question = "Who agreed with Munro?"
     assert holds_kind("name", sentence, frozenset(words(question))) is holds
+
+
+@pytest.mark.parametrize(("line", "signs"), [
+    ("By Jane Smith, Tuesday 10 May 2011", True),
+    ("Image News LogoBy Jane Smith Tuesday, 10 May 2011", True),  # glued to the page's last label
+    ("This post is provided by our Lead Consultant, Jane Smith; more about her at the end.", True),
+    ("Nearby Jane Smith", False),
+    ("Written by the team", False),  # names no one
+    ("Some 26 years after Cleveland and the public inquiry chaired by Dame Jane Smith, there is very little "
+     "change in how babies are taken into care.", False),  # a long sentence reports, it signs nothing
+])
+def test_a_byline_names_who_wrote_the_story(line: str, signs: bool) -> None:
+    assert holds_kind("author", line, frozenset()) is signs
 
 
 @pytest.mark.parametrize(("text", "names"), [

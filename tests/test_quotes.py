@@ -1,6 +1,8 @@
-"""Quotes that run over several paragraphs: which line names their speaker, and what answers use it."""
+"""Who said or wrote it: the line naming a quote's speaker, a story's byline, and the answers that use them."""
 
 from __future__ import annotations
+
+import pytest
 
 from qa_service.answering import compose, question_weights, score_sentences, with_speakers
 from qa_service.conversation import resolve
@@ -104,3 +106,22 @@ def test_a_quoted_sentence_matches_the_words_of_its_speaker_s_line(engine: Engin
     scored = next(c for c in candidates if c.sentence == quoted)
     assert data.sentence_tokens(line.sentence_id) <= scored.tokens
     assert scored.words > 0.5  # most of the question's words are the speaker's line
+
+
+@pytest.mark.parametrize(("question", "writer"), [
+    ("Who wrote the article in Children & Young People Now about Munro's review?", "Lauren Higgs"),
+    ("Who is the author of the Tri.x blog post about the December update?", "Nick Lister"),
+])
+def test_asked_who_wrote_a_story_the_answer_opens_with_its_byline(engine: Engine, question: str, writer: str) -> None:
+    """The byline matches little of the question (in Children & Young People Now's story it is
+    not even in the retrieved passages), so it is looked up in the story the answer comes from."""
+    answer = engine.ask(question)
+    assert not answer.abstained
+    assert writer in answer.citations[0].quote
+
+
+def test_a_story_without_a_byline_borrows_none(engine: Engine) -> None:
+    """The BBC story on the tag-archive page names no writer; the bylines of the page's other
+    story and of other documents stay out."""
+    answer = engine.ask("Who wrote the BBC story about children in care far from home?")
+    assert not any(writer in answer.answer for writer in ("Lauren Higgs", "Nick Lister"))
