@@ -4,12 +4,14 @@ Every sentence of the retrieved passages is scored against the question on three
 that each catch what the others miss: meaning (cosine of the sentence embedding), context
 (cosine of the passage around it, which sees what a pronoun like "she" stands for) and
 words (the share of the question's rarer words the sentence contains, counting for a
-sentence of a quote the line that names its speaker). A question that
-asks for a number, a date, a name or a reason expects that kind of thing in its answer
-(kinds.py): a sentence with one scores higher, and one without a number, date or name
-lower. In a follow-up, the passages around the sentences already quoted are read too,
-since a conversation tends to go on where it was; sentences near the quoted ones gain,
-and the quoted ones themselves lose a little, so the conversation moves on.
+sentence of a quote the line that names its speaker). A question that asks for a number,
+a date, a name or a reason expects that kind of thing in its answer (kinds.py): a
+sentence with one scores higher, and one without a number, date or name lower. A question
+that names a story by its masthead ("According to the Tri.x blog...") is about that story:
+sentences of other stories score lower (stories.py). In a follow-up, the passages around
+the sentences already quoted are read too, since a conversation tends to go on where it
+was; sentences near the quoted ones gain, and the quoted ones themselves lose a little,
+so the conversation moves on.
 
 The best sentence answers; up to two more join it when they score nearly as well, say
 something different and keep the answer short; among those, covering question words the
@@ -46,10 +48,11 @@ import numpy as np
 from .conversation import ResolvedQuestion
 from .figures import gives_figure
 from .indexing import IndexData
-from .kinds import TITLES, asking_words, holds_kind, kind_is_required
+from .kinds import TITLES, asking_words, holds_kind, kind_is_required, names_asked
 from .models import Answer, Citation, ScoredPassage, Sentence
 from .quotes import introduction
 from .roles import names_holder
+from .stories import named_stories
 from .text import tokenize
 
 ABSTAIN_TEXT = "The documents don't answer this question."
@@ -74,6 +77,7 @@ class ComposerSettings:
     near_prior: int = 4  # sentences either side, about the paragraphs around; chosen on gold (evaluate/README.md)
     repeat_penalty: float = 0.15  # follow-ups: a sentence the previous answer already quoted
     heading_penalty: float = 0.15  # headings are labels; they answer only what nothing else does
+    other_story_penalty: float = 0.15  # a sentence outside the story a question names by its masthead (stories.py)
     coverage_weight: float = 0.3  # further sentences: worth of covering question words not yet covered
     candidate_passages: int = 8
     max_sentences: int = 3
@@ -95,33 +99,25 @@ def load_composer_settings(path: Path = CALIBRATION_FILE) -> ComposerSettings:
         return ComposerSettings()
 
 
-# A run of capitalised words that does not open a sentence names something ("FA Cup",
-# "London School of Economics"). Acronyms alone do not count (a reader may abbreviate what
-# the text spells out), nor do titles before names, nor adjectives of nationality
-# ("British", "Scottish", "Canadian"): a reader may say "British" where the text says "UK".
-# Those are told by their endings, so a place that ends the same way ("Japan") is let
-# through too: the rule errs towards answering, and the threshold still applies.
-_NAMED_IN_QUESTION = re.compile(r"(?<![.?!:;\"“‘(]\s)(?<=\s)[A-Z][\w'’.-]*\w(?:\s+[A-Z][\w'’.-]*\w)*")
+# A name in a question is unknown when one of its words is in no document. Acronyms alone
+# do not count (a reader may abbreviate what the text spells out), nor do titles before
+# names, nor adjectives of nationality ("British", "Scottish", "Canadian"): a reader may say
+# "British" where the text says "UK". Those are told by their endings, so a place that ends
+# the same way ("Japan") is let through too: the rule errs towards answering, and the
+# threshold still applies.
 _JOINS_NAMES = re.compile(r"(?:\s+(?:of|for|and|the|de))+\s+")
 _NAMING_WORD = re.compile(r"[A-Z][a-z][\w'’.-]*\w")
 _NATIONALITY = re.compile(r"(ish|ian|ese|an|ch|i)$")
-TITLE_CASE_SHARE = 0.6  # more of a question's words capitalised than this: it is written in title case
 
 
 def unknown_names(question: str, data: IndexData) -> list[str]:
     """Names in the question with a word that no sentence of any document contains.
 
     Neighbouring unknown names joined by "of", "for"... are one name ("London School of
-    Economics"), so the reply names it as the reader wrote it. In a question written in
-    title case or capitals, capitals say nothing, so nothing counts as a name.
+    Economics"), so the reply names it as the reader wrote it.
     """
-    words = question.split()
-    if sum(w[:1].isupper() for w in words) > TITLE_CASE_SHARE * len(words):
-        return []
-    unknown: list[re.Match[str]] = []
-    for match in _NAMED_IN_QUESTION.finditer(question):
-        if any(_unknown_word(word, data) for word in _NAMING_WORD.findall(match.group())):
-            unknown.append(match)
+    unknown = [match for match in names_asked(question)
+               if any(_unknown_word(word, data) for word in _NAMING_WORD.findall(match.group()))]
     names: list[tuple[int, int]] = []
     for match in unknown:
         if names and _JOINS_NAMES.fullmatch(question[names[-1][1]:match.start()]):
@@ -205,6 +201,8 @@ def score_sentences(
             cosines.setdefault(sid, []).append(cosine)
     context = {sid: sum(cosines[sid]) / len(cosines[sid]) for sid in sorted(sentence_ids)}
     meaning_vectors = vectors[resolved.meaning_rows]  # the best-matched one counts
+    # a two-part question may ask about two stories, and name only one
+    named = frozenset() if resolved.parts else named_stories(resolved.question, data.stories)
     kind = resolved.kind
     candidates = []
     for sid, ctx in context.items():
@@ -230,6 +228,8 @@ def score_sentences(
             score -= settings.repeat_penalty
         if sentence.heading:
             score -= settings.heading_penalty
+        if named and data.story_of(sid) not in named:
+            score -= settings.other_story_penalty
         candidates.append(Candidate(sentence, vector, meaning, ctx, share, tokens, score, holds, speaker))
     return sorted(candidates, key=lambda c: (-c.score, c.sentence.sentence_id))
 
@@ -310,15 +310,8 @@ def with_byline(chosen: list[Sentence], data: IndexData) -> list[Sentence]:
     Asked who wrote a story, the sentences matching the question best are about its topic;
     the line naming the writer ("By Lauren Higgs ...", "This post is provided by ...
     Nick Lister") matches little of it, and may not even be in the retrieved passages.
-    The story is the first sentence's section (a tag-archive page holds several), or its
-    document when it has none.
     """
-    first = chosen[0]
-    document = data.documents[first.doc_id]
-    section = document.section_at(first.start)
-    start, end = (section.start, section.end) if section else (0, len(document.text))
-    byline = next((s for s in data.sentences if s.doc_id == first.doc_id and start <= s.start < end
-                   and holds_kind("author", s.text, frozenset())), None)
+    byline = data.stories[data.story_of(chosen[0].sentence_id)].byline
     return [byline, *chosen] if byline and byline not in chosen else chosen
 
 

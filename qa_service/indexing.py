@@ -37,6 +37,7 @@ from .errors import IndexUnavailable
 from .lexical import LexicalIndex
 from .models import Document, Passage, Section, Sentence
 from .segmenting import ChunkSettings, group_passages, split_sentences
+from .stories import Story, find_stories
 from .text import tokenize
 from .vectors import VectorIndex, build_vector_index, choose_vector_index, load_vector_index
 
@@ -114,6 +115,19 @@ class IndexData:
             for sid in passage.sentence_ids:
                 by_sentence.setdefault(sid, []).append(passage.passage_id)
         return by_sentence
+
+    @cached_property
+    def _stories(self) -> tuple[list[Story], list[int]]:
+        return find_stories(self.documents, self.sentences)
+
+    @property
+    def stories(self) -> list[Story]:
+        """Every story (section, or document without sections) of the collection, in order."""
+        return self._stories[0]
+
+    def story_of(self, sentence_id: int) -> int:
+        """The index in `stories` of the story a sentence belongs to."""
+        return self._stories[1][sentence_id]
 
     def sentences_near(self, quotes: Iterable[str], radius: int) -> list[Sentence]:
         """Sentences of the same document within `radius` of a sentence whose text is in `quotes`."""

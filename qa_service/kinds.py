@@ -97,6 +97,21 @@ def asking_words(kind: str, question: str) -> str:
     return " ".join(match.group() for match in _ASKS[kind].finditer(question))
 
 
+# A run of capitalised words that does not open a sentence names something ("FA Cup",
+# "London School of Economics", "Tri.x").
+_NAMED = re.compile(r"(?<![.?!:;\"“‘(]\s)(?<=\s)[A-Z][\w'’.-]*\w(?:\s+[A-Z][\w'’.-]*\w)*")
+TITLE_CASE_SHARE = 0.6  # more of a question's words capitalised than this: it is written in title case
+
+
+def names_asked(question: str) -> list[re.Match[str]]:
+    """The names a question uses, opening word aside; none in a question written in title
+    case or capitals, where capitals say nothing."""
+    words = question.split()
+    if sum(w[:1].isupper() for w in words) > TITLE_CASE_SHARE * len(words):
+        return []
+    return list(_NAMED.finditer(question))
+
+
 def names_in(text: str) -> list[str]:
     """The names in `text`, in order, its opening words included ("Action for Children backs...")."""
     return re.findall(_NAME, text)

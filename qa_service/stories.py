@@ -1,0 +1,58 @@
+"""Stories, and the stories a question names by their masthead.
+
+A story is a section of a document (a tag-archive page holds several), or the document
+itself. Its masthead is what names it rather than what it says: its headline, its
+publisher and writer, and its byline. A question that uses a name only one story's
+masthead holds ("According to the Tri.x blog...", "What does PAIN say...", "Did Action for
+Children see it the same way?") asks about that story, so sentences of other stories are
+unlikely to answer it, however well they match its other words. Names in a story's text
+do not count: "England" or "Tim Loughton" turn up in stories that are not about them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .kinds import holds_kind, names_asked
+from .models import Document, Sentence
+from .text import tokenize
+
+
+@dataclass(frozen=True)
+class Story:
+    """One story: where it sits, the line naming its writer, and its masthead's words."""
+
+    doc_id: str
+    start: int
+    end: int
+    byline: Sentence | None
+    masthead: frozenset[str]  # tokens of its headline, publisher, writer and byline
+
+
+def find_stories(documents: dict[str, Document], sentences: list[Sentence]) -> tuple[list[Story], list[int]]:
+    """Every story of the collection, and for each sentence (by id) the index of its story."""
+    stories: list[Story] = []
+    of_sentence: list[int] = []
+    for sentence in sentences:
+        document = documents[sentence.doc_id]
+        section = document.section_at(sentence.start)
+        start, end = (section.start, section.end) if section else (0, len(document.text))
+        if not stories or (stories[-1].doc_id, stories[-1].start) != (document.doc_id, start):
+            title = section.title if section else document.title
+            story_sentences = [s for s in sentences if s.doc_id == document.doc_id and start <= s.start < end]
+            byline = next((s for s in story_sentences if holds_kind("author", s.text, frozenset())), None)
+            named = f"{title} {document.source} {document.author} {byline.text if byline else ''}"
+            stories.append(Story(document.doc_id, start, end, byline, frozenset(tokenize(named))))
+        of_sentence.append(len(stories) - 1)
+    return stories, of_sentence
+
+
+def named_stories(question: str, stories: list[Story]) -> frozenset[int]:
+    """The stories (by index) that the question names, each by a name only its masthead holds."""
+    named: set[int] = set()
+    for match in names_asked(question):
+        tokens = set(tokenize(match.group()))
+        holding = [i for i, story in enumerate(stories) if tokens and tokens <= story.masthead]
+        if len(holding) == 1:
+            named.add(holding[0])
+    return frozenset(named)
