@@ -31,19 +31,23 @@ class Story:
 
 def find_stories(documents: dict[str, Document], sentences: list[Sentence]) -> tuple[list[Story], list[int]]:
     """Every story of the collection, and for each sentence (by id) the index of its story."""
-    stories: list[Story] = []
+    index: dict[tuple[str, int], int] = {}  # (doc_id, start) -> position in `spans`
+    spans: list[tuple[Document, int, int, str, list[Sentence]]] = []
     of_sentence: list[int] = []
     for sentence in sentences:
         document = documents[sentence.doc_id]
         section = document.section_at(sentence.start)
-        start, end = (section.start, section.end) if section else (0, len(document.text))
-        if not stories or (stories[-1].doc_id, stories[-1].start) != (document.doc_id, start):
-            title = section.title if section else document.title
-            story_sentences = [s for s in sentences if s.doc_id == document.doc_id and start <= s.start < end]
-            byline = next((s for s in story_sentences if holds_kind("author", s.text, frozenset())), None)
-            named = f"{title} {document.source} {document.author} {byline.text if byline else ''}"
-            stories.append(Story(document.doc_id, start, end, byline, frozenset(tokenize(named))))
-        of_sentence.append(len(stories) - 1)
+        start, end, headline = (section.start, section.end, section.title) if section else (0, len(document.text), document.title)
+        if (document.doc_id, start) not in index:
+            index[(document.doc_id, start)] = len(spans)
+            spans.append((document, start, end, headline, []))
+        of_sentence.append(index[(document.doc_id, start)])
+        spans[of_sentence[-1]][4].append(sentence)
+    stories = []
+    for document, start, end, headline, members in spans:
+        byline = next((s for s in members if holds_kind("author", s.text, frozenset())), None)
+        named = f"{headline} {document.source} {document.author} {byline.text if byline else ''}"
+        stories.append(Story(document.doc_id, start, end, byline, frozenset(tokenize(named))))
     return stories, of_sentence
 
 
