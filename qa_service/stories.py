@@ -31,17 +31,18 @@ class Story:
 
 def find_stories(documents: dict[str, Document], sentences: list[Sentence]) -> tuple[list[Story], list[int]]:
     """Every story of the collection, and for each sentence (by id) the index of its story."""
-    index: dict[tuple[str, int], int] = {}  # (doc_id, start) -> position in `spans`
+    index: dict[tuple[str, int, int], int] = {}  # (doc_id, start, end) -> position in `spans`
     spans: list[tuple[Document, int, int, str, list[Sentence]]] = []
     of_sentence: list[int] = []
     for sentence in sentences:
         document = documents[sentence.doc_id]
         section = document.section_at(sentence.start)
         start, end, headline = (section.start, section.end, section.title) if section else (0, len(document.text), document.title)
-        if (document.doc_id, start) not in index:
-            index[(document.doc_id, start)] = len(spans)
+        key = (document.doc_id, start, end)
+        if key not in index:
+            index[key] = len(spans)
             spans.append((document, start, end, headline, []))
-        of_sentence.append(index[(document.doc_id, start)])
+        of_sentence.append(index[key])
         spans[of_sentence[-1]][4].append(sentence)
     stories = []
     for document, start, end, headline, members in spans:
