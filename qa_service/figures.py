@@ -24,7 +24,9 @@ _COUNT = re.compile(r"\b(?:how many|what number of|what (?:percentage|proportion
 _MONEY_ASKED = re.compile(
     r"\bhow much\b.*\b(?:cost|costs|spend|spent|pay|paid|price|fund|funded|budget|worth|earn|earns|earned|charge|charged|"
     r"charges|salary|salaries|wages?|income|raise|raised)\b|"
-    r"\bhow much (?:money|cash|funding)\b|\bwhat (?:sum|amount of money)\b",
+    r"\bhow much (?:money|cash|funding)\b|\bwhat (?:sum|amount of money)\b|"
+    r"\bwhat\s+(?:(?:is|was|are|were|will be|would be)\s+)?(?:the\s+|their\s+|his\s+|her\s+|its\s+)?"
+    r"(?:salary|salaries|wages?|pay|fees?|budget)\b",
     re.I,
 )
 _MONEY = re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:pounds|dollars|euros)\b", re.I)

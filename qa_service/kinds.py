@@ -37,7 +37,8 @@ _ASKS = {
         r"\b(?:article|story|stories|piece|post|blog|column|news item|write-up)\b|"
         r"\bwho\s+(?:is|was|'s)\s+the\s+(?:author|writer|reporter|journalist)\s+of\s+(?:the|this|that)\b.*?"
         r"\b(?:article|story|piece|post|blog|column|news item|write-up)\b|"
-        r"\bby whom was\b.*\b(?:written|reported)\b",
+        r"\bby whom was\b.*\b(?:written|reported)\b|"
+        r"^\W*who\s+(?:wrote|reported|blogged)\s+(?:on|about)\b.*\bfor\s+(?:the\s+)?(?-i:[A-Z])",  # "... for the BBC"
         re.I,
     ),
     "number": re.compile(r"\bhow (many|much|old)\b|\b(what|which) (number|percentage|proportion|share|fraction|amount|sum|age)\b|"

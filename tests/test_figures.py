@@ -18,6 +18,7 @@ from qa_service.kinds import holds_kind
     ("How much cash went to the councils?", "money"),
     ("How much does a social worker earn?", "money"),  # pay asked with a verb of earning
     ("How much is a director's salary?", "money"),
+    ("What salary does a director get?", "money"), ("What is the fee?", "money"),
     ("How many of them live far away?", None),  # counts something unnamed: nothing to check
     ("What proportion of looked-after children live far away?", "looked children live"),  # a compound modifies
     ("Who chaired the inquiry?", None),
@@ -62,7 +63,8 @@ def test_a_date_holds_no_number(sentence: str, holds: bool) -> None:
 
 
 @pytest.mark.parametrize("question", ["How many serious case reviews did Ofsted evaluate last year?",
-                                      "How much does a social worker earn?"])
+                                      "How much does a social worker earn?",
+                                      "What pay do foster carers get?"])
 def test_a_figure_the_documents_never_give_abstains(engine: Engine, question: str) -> None:
     assert_refused(engine.ask(question), "They give no such figure.")
 

@@ -1,7 +1,7 @@
 """Checks on the gold and holdout question-and-answer sets and on the answer matcher.
 
-These tests look only at evaluate/gold.jsonl, the holdout sets (evaluate/holdout.jsonl,
-evaluate/holdout2.jsonl), the documents in docs/ and evaluate/matching.py; they do not
+These tests look only at evaluate/gold.jsonl, the holdout sets (evaluate/holdout*.jsonl),
+the documents in docs/ and evaluate/matching.py; they do not
 touch the question-answering service. The holdout sets have the gold set's format but not
 its size rules.
 """
@@ -23,6 +23,7 @@ from evaluate.matching import is_correct, normalize  # noqa: E402
 GOLD = ROOT / "evaluate" / "gold.jsonl"
 HOLDOUT = ROOT / "evaluate" / "holdout.jsonl"
 HOLDOUT2 = ROOT / "evaluate" / "holdout2.jsonl"
+HOLDOUT3 = ROOT / "evaluate" / "holdout3.jsonl"
 DOCS = ROOT / "docs"
 TURN_KEYS = {"question", "answer_groups", "docs", "evidence"}
 
@@ -56,7 +57,7 @@ def _parse(path: Path) -> list[dict]:
     return parsed
 
 
-@pytest.fixture(scope="module", params=[GOLD, HOLDOUT, HOLDOUT2], ids=["gold", "holdout", "holdout2"])
+@pytest.fixture(scope="module", params=[GOLD, HOLDOUT, HOLDOUT2, HOLDOUT3], ids=["gold", "holdout", "holdout2", "holdout3"])
 def items(request: pytest.FixtureRequest) -> list[dict]:
     return _parse(request.param)
 

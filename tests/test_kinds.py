@@ -21,6 +21,8 @@ from qa_service.text import words
     ("How old is he?", "number"), ("At what age do children leave care?", "number"),  # an age is a number
     ("Who wrote the story about the review?", "author"), ("Who is the author of this blog post?", "author"),
     ("Who wrote to the schools?", "name"),  # wrote to someone: who received it
+    ("Who reported on the review for the BBC?", "author"),  # for a publication
+    ("Who reported on the abuse for years?", "name"), ("Who reported the abuse?", "name"),
     ("Who wrote the Munro review?", "name"),  # a review's author is no byline
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
