@@ -22,7 +22,8 @@ answer, and requiring new words lost more correct answers than it saved off-topi
 closer still: quoting a second source mixes stories, so it needs stronger evidence. Asked
 why, a sentence that points back for its reason ("That is why...", "This has allowed...")
 brings the sentence before it; asked who, a sentence from a quote brings the line naming
-its speaker (quotes.py); asked who wrote a story, the answer opens with the story's byline.
+its speaker (quotes.py); asked who wrote a story, the answer opens with the story's byline;
+asked what something is called, with a sentence giving a name in quotes.
 
 When even the best sentence scores below the calibrated threshold, the documents are
 taken not to hold the answer. So are they when the question names something (a
@@ -234,6 +235,19 @@ def score_sentences(
     return sorted(candidates, key=lambda c: (-c.score, c.sentence.sentence_id))
 
 
+def with_title_first(candidates: list[Candidate], question: str) -> list[Candidate]:
+    """`candidates`, led by the best one giving a name in quotes ("‘A child-centred system’")
+    that shares a word with the question, when any does.
+
+    Asked what something is called, the sentence naming it tends to refer to it by a
+    pronoun ("Its response, ‘A child-centred system’, sets out...") and so matches the
+    question far worse than a story's opening sentence about the same thing.
+    """
+    own = set(tokenize(question))
+    titled = next((c for c in candidates if c.holds_kind and c.tokens & own), None)
+    return [titled, *(c for c in candidates if c is not titled)] if titled else candidates
+
+
 def select(candidates: list[Candidate], weights: dict[str, float], settings: ComposerSettings) -> list[Candidate]:
     """The best sentence, then up to two close seconds that say something new, preferring those adding question words."""
     if not candidates:
@@ -404,6 +418,8 @@ def compose(
     if missing or confidence < settings.threshold:
         text = f"{ABSTAIN_TEXT} {missing}" if missing else ABSTAIN_TEXT
         return Answer(text, True, (), tuple(passages), confidence, resolved.query)
+    if resolved.kind == "title":
+        candidates = with_title_first(candidates, resolved.question)
     picked = select(candidates, weights, settings)
     chosen = [c.sentence for c in picked]
     if resolved.kind == "reason":

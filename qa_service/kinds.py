@@ -2,10 +2,11 @@
 
 "How many...?" asks for a number, "When...?" for a date, "Who...?" and "Which charity...?"
 for a name, "Why...?" for a reason, "Who wrote the story...?" for the byline naming its
-writer. A sentence that holds the kind asked for is likelier to answer; one that lacks a
+writer, "What is it called?" for a name in quotes. A sentence that holds the kind asked for is likelier to answer; one that lacks a
 number, date or name is evidence against it. A reason is the exception: it is often given
-without a word that says so. So is a writer: the sentences that find the story asked about
-are not its byline, which the answer adds from the story (answering.py).
+without a word that says so. So are a writer and a title: the sentences that find the
+story asked about are not its byline, which the answer adds from the story, and a name in
+quotes is put first when any candidate gives one (answering.py).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ _ASKS = {
         r"^\W*who\s+(?:wrote|reported|blogged)\s+(?:on|about)\b.*\bfor\s+(?:the\s+)?(?-i:[A-Z])",  # "... for the BBC"
         re.I,
     ),
+    "title": re.compile(r"\b(?:called|titled|entitled)\W*$|\bwhat(?: is|'s| was)? the (?:title|name) of\b", re.I),
     "number": re.compile(r"\bhow (many|much|old)\b|\b(what|which) (number|percentage|proportion|share|fraction|amount|sum|age)\b|"
                          r"\bwhat (is|was|are|were) the (average|typical|total|median|mean)\b", re.I),
     "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
@@ -68,6 +70,7 @@ _HAS = {
     ),
     "author": re.compile(rf"(?:\b[Bb]|(?<=[a-z])B)y\s+(?:(?:our|the|a)\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:[\w'’-]+,\s+)?"
                          rf"{NAME_WORD}(?:\s+{NAME_WORD})+"),
+    "title": re.compile(r"[‘'\"“][A-Z][^’'\"”]{2,60}[’'\"”]"),  # a capitalised phrase in quotes
     "name": re.compile(rf"(?<!^){_NAME}"),  # not a sentence's first words, which are capitalised anyway
     "reason": re.compile(r"\b(because|since|as a result|due to|owing to|given|so that|in order to|reasons?|therefore|"
                          r"thus|stems? from|caused? by|led to|means that|why)\b", re.I),
@@ -76,8 +79,9 @@ _HAS = {
 
 # A reason is often given without a word that says so ("... there is sufficient existing
 # legislation"), so a sentence without "because" or "given" is no evidence against it; a
-# sentence without a byline still finds the story whose byline answers "Who wrote...?".
-_MAY_BE_IMPLICIT = {"reason", "author"}
+# sentence without a byline still finds the story whose byline answers "Who wrote...?", and
+# one without a name in quotes the thing whose name answers "What is it called?".
+_MAY_BE_IMPLICIT = {"reason", "author", "title"}
 # "Who did the minister write to?" asks for whoever received the act, as often a group
 # ("early years providers") as a named person: a sentence without a name may still answer.
 _ASKS_OBJECT = re.compile(r"^\W*who(?:m)?\s+(?:did|does|do|will|would|should|can|could|has|have|had)\b", re.I)

@@ -23,6 +23,8 @@ from qa_service.text import words
     ("Who wrote to the schools?", "name"),  # wrote to someone: who received it
     ("Who reported on the review for the BBC?", "author"),  # for a publication
     ("Who reported on the abuse for years?", "name"), ("Who reported the abuse?", "name"),
+    ("What is the new guidance called?", "title"), ("what's the title of the report", "title"),
+    ("Who was named chief social worker?", "name"),
     ("Who wrote the Munro review?", "name"),  # a review's author is no byline
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
@@ -64,6 +66,16 @@ def test_a_name_the_question_uses_is_no_answer(sentence: str, holds: bool) -> No
 ])
 def test_a_byline_names_who_wrote_the_story(line: str, signs: bool) -> None:
     assert holds_kind("author", line, frozenset()) is signs
+
+
+@pytest.mark.parametrize(("sentence", "gives"), [
+    ("Its response, ‘A child-centred system’, sets out a move away from regulation.", True),
+    ('The report, "Working Together", was revised.', True),
+    ("An 'early help offer' will be made.", False),  # a phrase in quotes, not a name
+    ("The response was published in July.", False),
+])
+def test_a_title_is_a_capitalised_name_in_quotes(sentence: str, gives: bool) -> None:
+    assert holds_kind("title", sentence, frozenset()) is gives
 
 
 @pytest.mark.parametrize(("text", "names"), [

@@ -1,4 +1,5 @@
-"""Who said or wrote it: the line naming a quote's speaker, a story's byline, and the answers that use them."""
+"""Who said or wrote it, and what it is called: the line naming a quote's speaker, a story's
+byline, a name in quotes, and the answers that use them."""
 
 from __future__ import annotations
 
@@ -125,3 +126,11 @@ def test_a_story_without_a_byline_borrows_none(engine: Engine) -> None:
     story and of other documents stay out."""
     answer = engine.ask("Who wrote the BBC story about children in care far from home?")
     assert not any(writer in answer.answer for writer in ("Lauren Higgs", "Nick Lister"))
+
+
+def test_asked_what_something_is_called_the_answer_gives_its_name_in_quotes(engine: Engine) -> None:
+    """"Its response, ‘A child-centred system’, ..." refers to the response by a pronoun and
+    matches the question far worse than the story's opening sentence about the response."""
+    answer = engine.ask("What was the government's July 2011 response titled?")
+    assert not answer.abstained
+    assert "A child-centred system" in answer.answer
