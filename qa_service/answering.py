@@ -15,10 +15,10 @@ so the conversation moves on.
 
 The best sentence answers; up to two more join it when they score nearly as well, say
 something different and keep the answer short; among those, covering question words the
-answer lacks counts in a sentence's favour. They may join even when the best sentence holds every
-question word: that sentence is often a story's opening, naming the topic but not the
-answer, and requiring new words lost more correct answers than it saved off-topic quotes
-(evaluate/README.md). A sentence from another document than the best one's must score
+answer lacks counts in a sentence's favour. They may join even when the best sentence
+holds every question word: that sentence is often a story's opening, naming the topic but
+not the answer, and requiring new words lost more correct answers than it saved off-topic
+quotes (evaluate/README.md). A sentence from another document than the best one's must score
 closer still: quoting a second source mixes stories, so it needs stronger evidence. Asked
 why, a sentence that points back for its reason ("That is why...", "This has allowed...")
 brings the sentence before it; asked who, a sentence from a quote brings the line naming

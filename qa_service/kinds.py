@@ -2,11 +2,12 @@
 
 "How many...?" asks for a number, "When...?" for a date, "Who...?" and "Which charity...?"
 for a name, "Why...?" for a reason, "Who wrote the story...?" for the byline naming its
-writer, "What is it called?" for a name in quotes. A sentence that holds the kind asked for is likelier to answer; one that lacks a
-number, date or name is evidence against it. A reason is the exception: it is often given
-without a word that says so. So are a writer and a title: the sentences that find the
-story asked about are not its byline, which the answer adds from the story, and a name in
-quotes is put first when any candidate gives one (answering.py).
+writer, "What is it called?" for a name in quotes. A sentence that holds the kind asked
+for is likelier to answer; one that lacks a number, date or name is evidence against it.
+A reason is the exception: it is often given without a word that says so. So are a
+writer and a title: the sentences that find the story asked about are not its byline,
+which the answer adds from the story, and a name in quotes is put first when any
+candidate gives one (answering.py).
 """
 
 from __future__ import annotations

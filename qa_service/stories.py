@@ -57,7 +57,9 @@ def named_stories(question: str, stories: list[Story]) -> frozenset[int]:
     named: set[int] = set()
     for match in names_asked(question):
         tokens = set(tokenize(match.group()))
-        holding = [i for i, story in enumerate(stories) if tokens and tokens <= story.masthead]
+        if not tokens:
+            continue
+        holding = [i for i, story in enumerate(stories) if tokens <= story.masthead]
         if len(holding) == 1:
             named.add(holding[0])
     return frozenset(named)

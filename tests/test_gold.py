@@ -1,9 +1,8 @@
 """Checks on the gold and holdout question-and-answer sets and on the answer matcher.
 
 These tests look only at evaluate/gold.jsonl, the holdout sets (evaluate/holdout*.jsonl),
-the documents in docs/ and evaluate/matching.py; they do not
-touch the question-answering service. The holdout sets have the gold set's format but not
-its size rules.
+the documents in docs/ and evaluate/matching.py; they do not touch the question-answering
+service. The holdout sets have the gold set's format but not its size rules.
 """
 
 from __future__ import annotations
