@@ -23,6 +23,7 @@ GOLD = ROOT / "evaluate" / "gold.jsonl"
 HOLDOUT = ROOT / "evaluate" / "holdout.jsonl"
 HOLDOUT2 = ROOT / "evaluate" / "holdout2.jsonl"
 HOLDOUT3 = ROOT / "evaluate" / "holdout3.jsonl"
+HOLDOUT4 = ROOT / "evaluate" / "holdout4.jsonl"
 DOCS = ROOT / "docs"
 TURN_KEYS = {"question", "answer_groups", "docs", "evidence"}
 
@@ -56,7 +57,8 @@ def _parse(path: Path) -> list[dict]:
     return parsed
 
 
-@pytest.fixture(scope="module", params=[GOLD, HOLDOUT, HOLDOUT2, HOLDOUT3], ids=["gold", "holdout", "holdout2", "holdout3"])
+@pytest.fixture(scope="module", params=[GOLD, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4],
+                ids=["gold", "holdout", "holdout2", "holdout3", "holdout4"])
 def items(request: pytest.FixtureRequest) -> list[dict]:
     return _parse(request.param)
 
