@@ -23,7 +23,9 @@ closer still: quoting a second source mixes stories, so it needs stronger eviden
 why, a sentence that points back for its reason ("That is why...", "This has allowed...")
 brings the sentence before it; asked who, a sentence from a quote brings the line naming
 its speaker (quotes.py); asked who wrote a story, the answer opens with the story's byline;
-asked what something is called, with a sentence giving a name in quotes.
+asked what something is called, with a sentence giving a name in quotes. A question asking
+two or three things at once ("Who wrote it, and when?") is answered part by part: each
+part, scored as a question of its own with its own kind, gets a different sentence.
 
 When even the best sentence scores below the calibrated threshold, the documents are
 taken not to hold the answer. So are they when the question names something (a
@@ -38,6 +40,7 @@ in (roles.py).
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -176,15 +179,17 @@ def score_sentences(
     data: IndexData,
     settings: ComposerSettings,
     weights: dict[str, float],
+    meaning_rows: list[int] | None = None,
 ) -> list[Candidate]:
     """Every sentence of the top passages that could answer, best first.
 
-    `vectors` embed `resolved.search_texts`: the question, then its parts, or for a
+    `vectors` embed the question's search texts: the question, then its parts, or for a
     follow-up the question with its context (and spelled out, conversation.py). A
-    sentence's meaning is judged against the best match of `resolved.meaning_rows` (the
-    question, its parts or its spelled-out form, never its context: the previous answer
-    would always win again); its passages are judged against all of them, which is how
-    "why?" finds the reason next to the last answer. Passages overlap, so a sentence may
+    sentence's meaning is judged against the best match of `meaning_rows` (by default
+    `resolved.meaning_rows`: the question, its parts or its spelled-out form, never its
+    context: the previous answer would always win again; one part of a two-part
+    question when it is scored on its own); its passages are judged against all of them,
+    which is how "why?" finds the reason next to the last answer. Passages overlap, so a sentence may
     stand in two: its context is their average, so a sentence does not borrow the match of
     a neighbour it merely shares a passage with (a story's headline, say).
     """
@@ -201,7 +206,7 @@ def score_sentences(
         for sid in passage.sentence_ids:
             cosines.setdefault(sid, []).append(cosine)
     context = {sid: sum(cosines[sid]) / len(cosines[sid]) for sid in sorted(sentence_ids)}
-    meaning_vectors = vectors[resolved.meaning_rows]  # the best-matched one counts
+    meaning_vectors = vectors[resolved.meaning_rows if meaning_rows is None else meaning_rows]  # the best match counts
     # a two-part question may ask about two stories, and name only one
     named = frozenset() if resolved.parts else named_stories(resolved.question, data.stories)
     kind = resolved.kind
@@ -403,6 +408,57 @@ def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: Inde
     return ""
 
 
+def with_lines_needed(kind: str | None, picked: list[Candidate], data: IndexData) -> list[Sentence]:
+    """The picked sentences, with the lines the kind of answer asked for needs beside them:
+    the reason a "that is why" points back to, the speaker of a quote, a story's byline."""
+    chosen = [c.sentence for c in picked]
+    if kind == "reason":
+        return with_reasons_before(chosen, data)
+    if kind == "name":
+        return with_speakers(picked)
+    if kind == "author":
+        return with_byline(chosen, data)
+    return chosen
+
+
+PART_CHOICES = 6  # the best few sentences of each part are weighed against each other's
+
+
+def answer_parts(
+    resolved: ResolvedQuestion,
+    vectors: np.ndarray,
+    passages: list[ScoredPassage],
+    data: IndexData,
+    settings: ComposerSettings,
+) -> list[list[Sentence]]:
+    """One answering sentence per part of a two-part question (with the lines its kind needs),
+    or [] when the parts cannot have one each.
+
+    Picked for the whole question, the best sentences tend to answer one part twice, or
+    neither (a story's opening sentence touches both). Each part is scored as its own
+    question, with its own kind ("By when...", "which solicitor..."), and the parts get
+    different sentences, not saying the same thing, that together score best: a sentence
+    best for both parts goes to the one the other sentences serve worse.
+    """
+    parts = []
+    for index, row in enumerate(resolved.meaning_rows):
+        part = resolved.part(index)
+        weights = question_weights(part, data, settings)
+        candidates = score_sentences(part, vectors, passages, data, settings, weights, meaning_rows=[row])
+        if part.kind == "title":
+            candidates = with_title_first(candidates, part.question)
+        parts.append((part.kind, candidates[:PART_CHOICES]))
+    sets = [
+        combination for combination in itertools.product(*(candidates for _, candidates in parts))
+        if all(a.sentence != b.sentence and float(a.vector @ b.vector) <= settings.redundancy
+               for a, b in itertools.combinations(combination, 2))
+    ]
+    if not sets:
+        return []
+    best = max(sets, key=lambda combination: sum(c.score for c in combination))
+    return [with_lines_needed(kind, [c], data) for (kind, _), c in zip(parts, best)]
+
+
 def compose(
     resolved: ResolvedQuestion,
     vectors: np.ndarray,
@@ -418,16 +474,13 @@ def compose(
     if missing or confidence < settings.threshold:
         text = f"{ABSTAIN_TEXT} {missing}" if missing else ABSTAIN_TEXT
         return Answer(text, True, (), tuple(passages), confidence, resolved.query)
-    if resolved.kind == "title":
-        candidates = with_title_first(candidates, resolved.question)
-    picked = select(candidates, weights, settings)
-    chosen = [c.sentence for c in picked]
-    if resolved.kind == "reason":
-        chosen = with_reasons_before(chosen, data)
-    elif resolved.kind == "name":
-        chosen = with_speakers(picked)
-    elif resolved.kind == "author":
-        chosen = with_byline(chosen, data)
+    parts = answer_parts(resolved, vectors, passages, data, settings) if resolved.parts else []
+    if parts:  # a speaker's line or a byline may serve two parts: quoted once
+        chosen = list(dict.fromkeys(sentence for picked in parts for sentence in picked))
+    else:
+        if resolved.kind == "title":
+            candidates = with_title_first(candidates, resolved.question)
+        chosen = with_lines_needed(resolved.kind, select(candidates, weights, settings), data)
     citations = [_citation(0, sentence, data) for sentence in chosen]
     dated = all(c.date for c in citations) and len({c.date for c in citations}) > 1
     if dated:  # how the story moved: oldest first, with the dates shown by every client

@@ -89,6 +89,16 @@ class ResolvedQuestion:
     def follow_up(self) -> bool:
         return bool(self.context)
 
+    def part(self, index: int) -> ResolvedQuestion:
+        """Part `index` of a two-part question, asked as a follow-up of the whole question.
+
+        A part leans on the rest of the question the way a follow-up leans on the previous
+        turn: "Which charity" in "Which charity and which directors' association welcomed
+        Munro's work?" means nothing alone. So the whole question, which retrieved its
+        passages, is its context: its own words weigh fully, the others' as context words do.
+        """
+        return ResolvedQuestion(self.parts[index], self.question, context=self.question)
+
     @property
     def _searched(self) -> list[tuple[str, bool]]:
         """Each text embedded and searched (a follow-up alone, with its context and spelled out,
@@ -127,7 +137,9 @@ def leans_on_history(question: str) -> bool:
 _SECOND_QUESTION = re.compile(
     r"(?:,\s*(?:and\s+|but\s+)?|\s+-\s+(?:and\s+|but\s+)?|\?\s+(?:and\s+|but\s+)?|\s+and\s+)"
     r"(?=(?:(?:by|to|for|from|in|on|at|with|since|until|till|after|before)\s+)?"
-    r"(?:what|which|who|whom|whose|when|where|why|how)\b)",
+    r"(?:what|which|who|whom|whose|when|where|why|how)\b"
+    r"|(?:did|does|do|is|are|was|were|has|have|will|would|can|could)\s+"
+    r"(?:it|they|he|she|there|this|that|these|those|the|any|(?-i:[A-Z])[\w'’.-]*|\w+s)\b)",
     re.I,
 )
 _ASKS = re.compile(

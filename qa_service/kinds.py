@@ -48,7 +48,9 @@ _ASKS = {
                          r"\bwhat (is|was|are|were) the (average|typical|total|median|mean)\b", re.I),
     "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
     "name": re.compile(
-        r"^\W*whom?\b|\bwhose\b|^\W*(?:which|what) (?:charit(?:y|ies)|organi[sz]ations?|councils?|local authorit(?:y|ies)|"
+        # "which charity", "which directors' association", "what other groups"
+        r"^\W*whom?\b|\bwhose\b|^\W*(?:which|what) (?:[\w-]+['’]s? |other )?"
+        r"(?:charit(?:y|ies)|organi[sz]ations?|councils?|local authorit(?:y|ies)|"
         r"agenc(?:y|ies)|bod(?:y|ies)|associations?|groups?|companies|company|newspapers?|universit(?:y|ies)|"
         r"ministers?|people|person|journalists?|officials?)\b",
         re.I,

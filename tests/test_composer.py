@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa_service.answering import Candidate, ComposerSettings, question_weights, score_sentences, select, with_reasons_before
+from qa_service.answering import (
+    Candidate,
+    ComposerSettings,
+    answer_parts,
+    question_weights,
+    score_sentences,
+    select,
+    with_reasons_before,
+)
 from qa_service.conversation import resolve
 from qa_service.engine import Engine
 from qa_service.models import ScoredPassage, Sentence, Turn
@@ -103,3 +111,27 @@ def test_a_follow_up_without_words_of_its_own_is_weighed_by_its_context(engine: 
     resolved = resolve("Why?", [Turn("What did the government decide?", "It dropped the duty.")])
     weights = question_weights(resolved, engine.data, engine.composer)
     assert weights and all(w > 0 for w in weights.values())
+
+
+def test_each_part_of_a_two_part_question_gets_a_sentence_of_its_own(engine: Engine) -> None:
+    """The best sentence for both parts answers one; the other part gets its own best, not a second best for the first."""
+    data, settings = engine.data, engine.composer
+    resolved = resolve("What did Munro say about assessment timescales, and when was the slimmed-down guidance promised?", [])
+    vectors = engine.embedder.encode(resolved.search_texts)
+    passages = engine._retrieve("hybrid", resolved, vectors)
+    answered = answer_parts(resolved, vectors, passages, data, settings)
+    assert len(answered) == 2
+    first, second = ([s.text for s in sentences] for sentences in answered)
+    assert "unhelpful targets for completing assessments" in " ".join(first)  # what Munro said
+    assert "December 2011" in " ".join(second)  # the part asking when holds a date
+    assert not set(first) & set(second)
+
+
+def test_a_part_of_a_two_part_question_weighs_its_own_words_fully_and_the_rest_as_context(engine: Engine) -> None:
+    data, settings = engine.data, engine.composer
+    resolved = resolve("Which charity and which directors' association welcomed Munro's work?", [])
+    part = resolved.part(0)
+    assert part.question == "Which charity" and part.kind == "name"
+    weights = question_weights(part, data, settings)
+    assert weights["chariti"] == data.idf["chariti"]
+    assert weights["welcom"] == pytest.approx(settings.context_word_weight * data.idf["welcom"])

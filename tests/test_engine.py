@@ -127,9 +127,28 @@ def test_names_the_documents_use_are_known(engine: Engine) -> None:
     ("How and why did it happen?", ()),  # "How" alone asks about nothing
     ("Who chairs the charity, what did she say about forms, when did she tell Parliament, and why did the "
      "minister agree?", ()),  # four questions: searched as one
+    # a second question may ask yes or no, of someone or something
+    ("What did the July response promise, and did ministers later make it a duty?",
+     ("What did the July response promise", "did ministers later make it a duty")),
+    ("What does PAIN stand for and is it a charity?", ("What does PAIN stand for", "is it a charity")),
+    ("Which charity welcomed the report and has criticised the delay?", ()),  # "and has criticised": one question
 ])
 def test_split_parts(question: str, parts: tuple[str, ...]) -> None:
     assert split_parts(question) == parts
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # the part asking who wrote the story is answered by its byline, the part asking when by its date
+    ("Who wrote the Children & Young People Now article about the Munro review, and when was it published?",
+     ["Lauren Higgs", "10 May 2011"]),
+    # a part asking yes or no is a part too
+    ("What does PAIN stand for and did the government accept the early help duty?",
+     ["Parents Agains INjustice", "do not need a new statutory duty"]),
+])
+def test_a_two_part_question_is_answered_part_by_part(engine: Engine, question: str, expected: list[str]) -> None:
+    answer = engine.ask(question)
+    assert not answer.abstained
+    assert all(text in answer.answer for text in expected), answer.answer
 
 
 def test_follow_up_is_resolved_with_the_previous_turn(engine: Engine) -> None:

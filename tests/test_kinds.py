@@ -26,6 +26,8 @@ from qa_service.text import words
     ("What is the new guidance called?", "title"), ("what's the title of the report", "title"),
     ("Who was named chief social worker?", "name"),
     ("Who wrote the Munro review?", "name"),  # a review's author is no byline
+    ("Which directors' association welcomed it?", "name"), ("What other groups backed it?", "name"),
+    ("What leaves councils short of money?", None),  # a verb between "what" and "councils"
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
     assert asked_type(question) == kind
@@ -91,7 +93,9 @@ def test_names_in(text: str, names: list[str]) -> None:
 
 def test_a_two_part_question_asks_no_single_kind() -> None:
     assert resolve("When was it published?", []).kind == "date"
-    assert resolve("When was it published, and who wrote it?", []).kind is None
+    two_parts = resolve("When was it published, and who wrote it?", [])
+    assert two_parts.kind is None
+    assert [two_parts.part(i).kind for i in range(2)] == ["date", "name"]  # each part asks its own
 
 
 def test_asking_words() -> None:
