@@ -31,7 +31,8 @@ When even the best sentence scores below the calibrated threshold, the documents
 taken not to hold the answer. So are they when the question names something (a
 capitalised word such as "Scotland") that no document mentions at all: however well a
 sentence matches the rest of the question, it is about something else, and the reply
-says which name was missing. And so are they when the question asks for a count or a sum
+says which name was missing; likewise when it asks which university, newspaper, company...
+and no document uses that word (kinds.py). And so are they when the question asks for a count or a sum
 of money that no retrieved sentence gives (figures.py), for a number or date that only
 sentences matching the question much worse than the best one hold, or for who holds a
 role that no retrieved sentence, nor the speaker of a quote it belongs to, names anyone
@@ -394,6 +395,8 @@ def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: Inde
     unknown = unknown_names(resolved.question, data)
     if unknown:
         return f"They never mention {' or '.join(unknown)}."
+    if resolved.institution and not any(t in data.idf for t in tokenize(resolved.institution)):
+        return f"They never mention any {resolved.institution}."
     figure = resolved.figure
     known = figure and all(s in data.idf for s in figure.stems)
     if known and not any(gives_figure(c.sentence.text, figure) for c in candidates):

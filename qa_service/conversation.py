@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .figures import Figure, figure_asked
-from .kinds import asked_type, names_in
+from .kinds import asked_type, institution_asked, names_in
 from .models import Turn
 from .roles import Role, role_asked
 from .text import STOPWORDS, words
@@ -79,6 +79,11 @@ class ResolvedQuestion:
     def figure(self) -> Figure | None:
         """The count or sum of money a one-part question asks for."""
         return None if self.parts else figure_asked(self.question)
+
+    @cached_property
+    def institution(self) -> str:
+        """The kind of institution a one-part question asks the name of ("university"), or ""."""
+        return "" if self.parts else institution_asked(self.question)
 
     @cached_property
     def role(self) -> Role | None:

@@ -30,6 +30,14 @@ NUMBER_WORDS = (
     "billions?|half|third|quarter|dozens?|majority|minority"
 )
 
+# "which charity", "which directors' association", "what other groups": a name is asked for,
+# of an institution or person of a kind (_INSTITUTION) or of any kind at all (_ANYONE)
+_WHICH = r"^\W*(?:which|what) (?:[\w-]+['’]s? |other )?"
+_INSTITUTION = (r"(charit(?:y|ies)|councils?|local authorit(?:y|ies)|agenc(?:y|ies)|associations?|companies|company|"
+                r"newspapers?|universit(?:y|ies)|ministers?|journalists?|officials?)")
+_ANYONE = r"organi[sz]ations?|bod(?:y|ies)|groups?|people|person"
+_KIND_OF_NAME = re.compile(rf"{_WHICH}{_INSTITUTION}\b", re.I)
+
 # Bylines are written "By Lauren Higgs", at times glued to the page's last label ("LogoBy ..."),
 # or "This post is provided by our Lead Consultant, Nick Lister".
 BYLINE_WORDS = 16  # a byline is a short line; a longer sentence "chaired by Dame ..." reports, it signs nothing
@@ -47,14 +55,7 @@ _ASKS = {
     "number": re.compile(r"\bhow (many|much|old)\b|\b(what|which) (number|percentage|proportion|share|fraction|amount|sum|age)\b|"
                          r"\bwhat (is|was|are|were) the (average|typical|total|median|mean)\b", re.I),
     "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
-    "name": re.compile(
-        # "which charity", "which directors' association", "what other groups"
-        r"^\W*whom?\b|\bwhose\b|^\W*(?:which|what) (?:[\w-]+['’]s? |other )?"
-        r"(?:charit(?:y|ies)|organi[sz]ations?|councils?|local authorit(?:y|ies)|"
-        r"agenc(?:y|ies)|bod(?:y|ies)|associations?|groups?|companies|company|newspapers?|universit(?:y|ies)|"
-        r"ministers?|people|person|journalists?|officials?)\b",
-        re.I,
-    ),
+    "name": re.compile(rf"^\W*whom?\b|\bwhose\b|{_WHICH}(?:{_INSTITUTION}|{_ANYONE})\b", re.I),
     "reason": re.compile(r"^\W*why\b|\bwhat (was|is) the reason\b|\bfor what reason\b|"
                          r"^\W*how (?:was|were|is|are|did|does|do|could|can)\b.{0,80}\bable to\b|"
                          r"^\W*what (?:allowed|enabled|made it possible)\b", re.I),
@@ -98,6 +99,13 @@ def kind_is_required(kind: str, question: str) -> bool:
 def asked_type(question: str) -> str | None:
     """'number', 'date', 'name', 'reason' or None, from the question's wording."""
     return next((kind for kind, pattern in _ASKS.items() if pattern.search(question)), None)
+
+
+def institution_asked(question: str) -> str:
+    """The kind of institution or office a question asks the name of ("Which university...?"
+    asks "university"), or "" when it asks none: documents that never use the word name none."""
+    match = _KIND_OF_NAME.search(question)
+    return match.group(1).lower() if match else ""
 
 
 def asking_words(kind: str, question: str) -> str:

@@ -99,6 +99,21 @@ def test_question_naming_what_no_document_mentions_abstains(engine: Engine, ques
     assert_refused(answer, f"They never mention {missing}.")
 
 
+@pytest.mark.parametrize(("question", "missing"), [
+    ("Which newspaper did Eileen Munro write for?", "newspaper"),
+    ("Which company built the electronic common assessment framework?", "company"),
+    ("Which charity welcomed the Munro report?", None),  # the documents do speak of charities
+    ("Which bodies does the Tri.x blog credit?", None),  # a body may be anything: no word to look for
+])
+def test_asked_to_name_a_kind_of_institution_no_document_mentions_it_abstains(
+        engine: Engine, question: str, missing: str | None) -> None:
+    answer = engine.ask(question)
+    if missing is None:
+        assert not answer.abstained, answer.answer
+        return
+    assert_refused(answer, f"They never mention any {missing}.")
+
+
 def test_names_the_documents_use_are_known(engine: Engine) -> None:
     asked = "What did Dr Eileen Munro and Barnardo's say about children in England and Wales, and about eCAF?"
     assert unknown_names(asked, engine.data) == []

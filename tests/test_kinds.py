@@ -7,7 +7,7 @@ from refusals import assert_refused
 
 from qa_service.conversation import resolve
 from qa_service.engine import Engine
-from qa_service.kinds import asked_type, asking_words, holds_kind, kind_is_required, names_in
+from qa_service.kinds import asked_type, asking_words, holds_kind, institution_asked, kind_is_required, names_in
 from qa_service.text import words
 
 
@@ -89,6 +89,16 @@ def test_a_title_is_a_capitalised_name_in_quotes(sentence: str, gives: bool) -> 
 ])
 def test_names_in(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(("question", "institution"), [
+    ("Which university is Munro based at?", "university"), ("which children's charity backed it", "charity"),
+    ("What other councils are piloting it?", "councils"),
+    ("Which bodies credit Munro?", ""), ("What group hosts the event?", ""),  # any kind of name
+    ("Who runs the university?", ""), ("What leaves councils short?", ""),
+])
+def test_institution_asked(question: str, institution: str) -> None:
+    assert institution_asked(question) == institution
 
 
 def test_a_two_part_question_asks_no_single_kind() -> None:
