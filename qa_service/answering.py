@@ -10,8 +10,9 @@ sentence with one scores higher, and one without a number, date or name lower. A
 that names a story by its masthead ("According to the Tri.x blog...") is about that story:
 sentences of other stories score lower (stories.py). In a follow-up, the passages around
 the sentences already quoted are read too, since a conversation tends to go on where it
-was; sentences near the quoted ones gain, and the quoted ones themselves lose a little,
-so the conversation moves on.
+was; sentences near the quoted ones gain, sentences of other stories lose a little (unless
+the follow-up names a story, or asks who or what happened later: conversation.py), and
+the quoted ones themselves lose a little, so the conversation moves on.
 
 The best sentence answers; up to two more join it when they score nearly as well, say
 something different and keep the answer short; among those, covering question words the
@@ -83,6 +84,9 @@ class ComposerSettings:
     repeat_penalty: float = 0.15  # follow-ups: a sentence the previous answer already quoted
     heading_penalty: float = 0.15  # headings are labels; they answer only what nothing else does
     other_story_penalty: float = 0.15  # a sentence outside the story a question names by its masthead (stories.py)
+    # follow-ups: a sentence outside the stories the previous answer quoted. Small: a
+    # conversation may move to another source ("What did the charity say?")
+    story_change_penalty: float = 0.05
     coverage_weight: float = 0.3  # further sentences: worth of covering question words not yet covered
     candidate_passages: int = 8
     max_sentences: int = 3
@@ -210,6 +214,10 @@ def score_sentences(
     meaning_vectors = vectors[resolved.meaning_rows if meaning_rows is None else meaning_rows]  # the best match counts
     # a two-part question may ask about two stories, and name only one
     named = frozenset() if resolved.parts else named_stories(resolved.question, data.stories)
+    other_story_penalty = settings.other_story_penalty
+    if not named and resolved.stays_in_story:  # a follow-up naming no story goes on with those just quoted
+        named = frozenset(data.story_of(s.sentence_id) for s in data.sentences_near(resolved.prior_quotes, 0))
+        other_story_penalty = settings.story_change_penalty
     kind = resolved.kind
     candidates = []
     for sid, ctx in context.items():
@@ -236,7 +244,7 @@ def score_sentences(
         if sentence.heading:
             score -= settings.heading_penalty
         if named and data.story_of(sid) not in named:
-            score -= settings.other_story_penalty
+            score -= other_story_penalty
         candidates.append(Candidate(sentence, vector, meaning, ctx, share, tokens, score, holds, speaker))
     return sorted(candidates, key=lambda c: (-c.score, c.sentence.sentence_id))
 

@@ -47,6 +47,7 @@ _REFERS_BACK = re.compile(r"\b(?:(?:this|that|these|those) (?!who\b|which\b|that
 _GROUP = {"they", "them", "their"}
 _OPENS_BACK = re.compile(r"^\W*(and|but|also|so|what about|how about|what else|anything else|why|how come)\b", re.I)
 _TIME_BACK = re.compile(r"\b(in the meantime|meanwhile|instead|afterwards|after that|before that|at that time|at the time)\b", re.I)
+_LATER = re.compile(r"\b(in the end|eventually|later|since then|afterwards|after that|subsequently|finally|ultimately)\b", re.I)
 _QUESTION_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much", "did", "does"}
 _MARKER = re.compile(r"\s*\[\d+\]\s*")
 MIN_STANDALONE_WORDS = 2  # a question with this few content words needs context to mean anything
@@ -93,6 +94,14 @@ class ResolvedQuestion:
     @property
     def follow_up(self) -> bool:
         return bool(self.context)
+
+    @property
+    def stays_in_story(self) -> bool:
+        """Whether a follow-up goes on with the stories its previous answer quoted ("And what's
+        the government doing about it?"). Not when it asks what happened later ("So was that
+        made a legal duty in the end?"), which a later source may tell, nor who ("Who was
+        disappointed by that decision?"): another actor tends to speak in another source."""
+        return bool(self.prior_quotes) and self.kind != "name" and not _LATER.search(self.question)
 
     def part(self, index: int) -> ResolvedQuestion:
         """Part `index` of a two-part question, asked as a follow-up of the whole question.

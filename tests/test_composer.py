@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -135,3 +137,43 @@ def test_a_part_of_a_two_part_question_weighs_its_own_words_fully_and_the_rest_a
     weights = question_weights(part, data, settings)
     assert weights["chariti"] == data.idf["chariti"]
     assert weights["welcom"] == pytest.approx(settings.context_word_weight * data.idf["welcom"])
+
+
+def test_a_follow_up_goes_on_with_the_story_just_quoted(engine: Engine) -> None:
+    """Sentences of other stories lose `story_change_penalty`; those of the quoted story keep their score."""
+    data = engine.data
+    first = "Why do so many children in care end up living far from their home area?"
+    answer = engine.ask(first)
+    resolved = resolve("What is the government going to do about it?", [Turn(first, answer.answer)])
+    quoted = {data.story_of(s.sentence_id) for s in data.sentences_near(resolved.prior_quotes, 0)}
+    vectors = engine.embedder.encode(resolved.search_texts)
+    passages = engine._retrieve("hybrid", resolved, vectors)
+
+    def scores(settings: ComposerSettings) -> dict[int, float]:
+        weights = question_weights(resolved, data, settings)
+        return {c.sentence.sentence_id: c.score for c in score_sentences(resolved, vectors, passages, data, settings, weights)}
+
+    staying = scores(replace(engine.composer, story_change_penalty=0.0))
+    moving_on = scores(engine.composer)
+    assert {data.story_of(sid) for sid in staying} - quoted, "other stories are among the candidates"
+    for sid, score in staying.items():
+        lost = engine.composer.story_change_penalty if data.story_of(sid) not in quoted else 0.0
+        assert moving_on[sid] == pytest.approx(score - lost)
+
+
+def test_a_follow_up_about_what_was_done_finds_it_in_the_same_story(engine: Engine) -> None:
+    first = "Why do so many children in care end up living far from their home area?"
+    second = "Who has raised concerns about this?"
+    history = [Turn(first, engine.ask(first).answer)]
+    history.append(Turn(second, engine.ask(second, history).answer))
+    answer = engine.ask("What is the government going to do about it?", history)
+    assert "sufficiency duty" in answer.answer
+
+
+def test_a_follow_up_asking_what_happened_later_or_who_may_leave_the_story() -> None:
+    history = [Turn("What did Munro recommend about early help?", "Introduce a duty on all local services... [1]")]
+    assert resolve("What did the council say about it?", history).stays_in_story
+    assert not resolve("So was that made a legal duty in the end?", history).stays_in_story
+    assert not resolve("Was it eventually dropped?", history).stays_in_story
+    assert not resolve("Who was disappointed by that?", history).stays_in_story  # another actor, another source
+    assert not resolve("What did the council say about it?", []).stays_in_story  # no previous answer, no story
