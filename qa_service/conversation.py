@@ -73,7 +73,7 @@ class ResolvedQuestion:
 
     @cached_property
     def kind(self) -> str | None:
-        """The kind of answer a one-part question asks for ('number', 'date', 'name', 'reason')."""
+        """The kind of answer a one-part question asks for ('number', 'date', 'name', 'reason'..., kinds.py)."""
         return None if self.parts else asked_type(self.question)
 
     @cached_property

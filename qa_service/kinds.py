@@ -2,8 +2,9 @@
 
 "How many...?" asks for a number, "When...?" for a date, "Who...?" and "Which charity...?"
 for a name, "Why...?" for a reason, "Who wrote the story...?" for the byline naming its
-writer, "What is it called?" for a name in quotes. A sentence that holds the kind asked
-for is likelier to answer; one that lacks a number, date or name is evidence against it.
+writer, "What is it called?" for a name in quotes, "Which other industries...?" for
+examples. A sentence that holds the kind asked for is likelier to answer; one that lacks
+a number, date or name is evidence against it.
 A reason is the exception: it is often given without a word that says so. So are a
 writer and a title: the sentences that find the story asked about are not its byline,
 which the answer adds from the story, and a name in quotes is put first when any
@@ -56,6 +57,7 @@ _ASKS = {
                          r"\bwhat (is|was|are|were) the (average|typical|total|median|mean)\b", re.I),
     "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
     "name": re.compile(rf"^\W*whom?\b|\bwhose\b|{_WHICH}(?:{_INSTITUTION}|{_ANYONE})\b", re.I),
+    "examples": re.compile(r"\b(?:which|what)\s+other\s+[a-z]+s\b", re.I),  # "which other industries"
     "reason": re.compile(r"^\W*why\b|\bwhat (was|is) the reason\b|\bfor what reason\b|"
                          r"^\W*how (?:was|were|is|are|did|does|do|could|can)\b.{0,80}\bable to\b|"
                          r"^\W*what (?:allowed|enabled|made it possible)\b", re.I),
@@ -76,6 +78,7 @@ _HAS = {
                          rf"{NAME_WORD}(?:\s+{NAME_WORD})+"),
     "title": re.compile(r"[‘'\"“][A-Z][^’'\"”]{2,60}[’'\"”]"),  # a capitalised phrase in quotes
     "name": re.compile(rf"(?<!^){_NAME}"),  # not a sentence's first words, which are capitalised anyway
+    "examples": re.compile(r"\b(?:such as|including|e\.g\.|for example|for instance)\b", re.I),  # what gives them
     "reason": re.compile(r"\b(because|since|as a result|due to|owing to|given|so that|in order to|reasons?|therefore|"
                          r"thus|stems? from|caused? by|led to|means that|why)\b", re.I),
 }
@@ -84,8 +87,10 @@ _HAS = {
 # A reason is often given without a word that says so ("... there is sufficient existing
 # legislation"), so a sentence without "because" or "given" is no evidence against it; a
 # sentence without a byline still finds the story whose byline answers "Who wrote...?", and
-# one without a name in quotes the thing whose name answers "What is it called?".
-_MAY_BE_IMPLICIT = {"reason", "author", "title"}
+# one without a name in quotes the thing whose name answers "What is it called?". Examples
+# are often listed without "such as" ("directors of children's services, police, health and
+# education").
+_MAY_BE_IMPLICIT = {"reason", "author", "title", "examples"}
 # "Who did the minister write to?" asks for whoever received the act, as often a group
 # ("early years providers") as a named person: a sentence without a name may still answer.
 _ASKS_OBJECT = re.compile(r"^\W*who(?:m)?\s+(?:did|does|do|will|would|should|can|could|has|have|had)\b", re.I)
@@ -97,7 +102,7 @@ def kind_is_required(kind: str, question: str) -> bool:
 
 
 def asked_type(question: str) -> str | None:
-    """'number', 'date', 'name', 'reason' or None, from the question's wording."""
+    """The kind of answer asked for (a key of _ASKS: 'number', 'date', 'name', 'reason'...) or None."""
     return next((kind for kind, pattern in _ASKS.items() if pattern.search(question)), None)
 
 

@@ -152,6 +152,12 @@ def test_split_parts(question: str, parts: tuple[str, ...]) -> None:
     assert split_parts(question) == parts
 
 
+def test_asked_which_other_industries_the_answer_gives_examples(engine: Engine) -> None:
+    """A question in no evaluation set; the sentence answering it gives examples "such as" aviation."""
+    answer = engine.ask("Which other industries does the Munro review want SCRs to learn from?")
+    assert "aviation" in answer.answer
+
+
 @pytest.mark.parametrize(("question", "expected"), [
     # the part asking who wrote the story is answered by its byline, the part asking when by its date
     ("Who wrote the Children & Young People Now article about the Munro review, and when was it published?",

@@ -28,6 +28,9 @@ from qa_service.text import words
     ("Who wrote the Munro review?", "name"),  # a review's author is no byline
     ("Which directors' association welcomed it?", "name"), ("What other groups backed it?", "name"),
     ("What leaves councils short of money?", None),  # a verb between "what" and "councils"
+    ("Which other industries should case reviews learn from?", "examples"),
+    ("Munro wants SCRs done differently - what other sectors did she name?", "examples"),
+    ("Which other councils are piloting it?", "name"),  # a name of a council comes first
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
     assert asked_type(question) == kind
@@ -78,6 +81,16 @@ def test_a_byline_names_who_wrote_the_story(line: str, signs: bool) -> None:
 ])
 def test_a_title_is_a_capitalised_name_in_quotes(sentence: str, gives: bool) -> None:
     assert holds_kind("title", sentence, frozenset()) is gives
+
+
+@pytest.mark.parametrize(("sentence", "gives"), [
+    ("Learn from the approach taken in sectors such as aviation and healthcare.", True),
+    ("Charities – including Barnardo’s and Voice – warn of the risks.", True),
+    ("The sector learns from aviation.", False),  # one thing, not examples of a kind
+])
+def test_examples_are_given_such_as_or_including(sentence: str, gives: bool) -> None:
+    assert holds_kind("examples", sentence, frozenset()) is gives
+    assert not kind_is_required("examples", "Which other industries?")  # examples may be listed without saying so
 
 
 @pytest.mark.parametrize(("text", "names"), [
