@@ -36,6 +36,7 @@ from .embedding import Embedder
 from .errors import IndexUnavailable
 from .lexical import LexicalIndex
 from .models import Document, Passage, Section, Sentence
+from .referents import embedding_text
 from .segmenting import ChunkSettings, group_passages, split_sentences
 from .stories import Story, find_stories
 from .text import tokenize
@@ -57,8 +58,10 @@ class PreparedDocument:
 
     @property
     def embedding_texts(self) -> tuple[list[str], list[str]]:
-        """Exactly what gets embedded: sentence texts, and passage texts led by their title."""
-        return [s.text for s in self.sentences], [passage_embedding_text(self.document, p) for p in self.passages]
+        """Exactly what gets embedded: sentence texts (with who an opening "He"/"She" is,
+        referents.py), and passage texts led by their title."""
+        sentences = [embedding_text(self.sentences, i) for i in range(len(self.sentences))]
+        return sentences, [passage_embedding_text(self.document, p) for p in self.passages]
 
     @property
     def embedding_key(self) -> str:
