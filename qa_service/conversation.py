@@ -9,11 +9,14 @@ favours sentences near the ones already quoted over quoting them again.
 
 A question embedded alone does not know what its "it" or "that role" stands for, and
 embedded with its context it mostly matches the previous answer again. So a follow-up that
-points back to a thing is also spelled out: the pointer is replaced by the words of the
-previous question ("What did Munro say that role should do?" after "By when will the chief
-social worker be in post?" reads "What did Munro say chief social worker post should do?"),
-or, for "they"/"their" after a question asking who or which, by the name the previous
-answer gave ("Who is their head of safeguarding?" after "Which charity welcomed the
+points back to a thing is also spelled out: the pointer is replaced by what the previous
+answer gave when the previous question asked for the object of the verb it ended on ("What
+would that person do?" after "Who did Munro say every council should appoint?" reads "What
+would principal child and family social worker do?"), else by the words of the previous
+question ("What did Munro say that role should do?" after "By when will the chief social
+worker be in post?" reads "What did Munro say chief social worker post should do?"), or,
+for "they"/"their" after a question asking who or which, by the name the previous answer
+gave ("Who is their head of safeguarding?" after "Which charity welcomed the
 report?" reads "Who is Action for Children head of safeguarding?"). Clumsy English, but its
 embedding is about the right thing. People ("he", "she") are not spelled out: the previous
 question's words name a topic, not who.
@@ -30,7 +33,7 @@ from .figures import Figure, figure_asked
 from .kinds import asked_type, institution_asked, names_in
 from .models import Turn
 from .roles import Role, role_asked
-from .text import STOPWORDS, words
+from .text import STOPWORDS, tokenize, words
 from .wording import question_inside
 
 _POINTS_BACK = re.compile(
@@ -48,6 +51,18 @@ _GROUP = {"they", "them", "their"}
 _OPENS_BACK = re.compile(r"^\W*(and|but|also|so|what about|how about|what else|anything else|why|how come)\b", re.I)
 _TIME_BACK = re.compile(r"\b(in the meantime|meanwhile|instead|afterwards|after that|before that|at that time|at the time)\b", re.I)
 _LATER = re.compile(r"\b(in the end|eventually|later|since then|afterwards|after that|subsequently|finally|ultimately)\b", re.I)
+# "Who did X say every council should appoint?", "What did the government decide to scrap?":
+# asking who or what through an auxiliary, and ending on a word that no article, possessive
+# or preposition precedes (a verb, not "the duty" or "about them")
+_ENDS_ON_VERB = re.compile(
+    r"^\W*(?:who|whom|what|which)\b.*\b(?:did|does|do|will|would|should|must|can|could)\b.*?"
+    r"\b(?!(?:the|a|an|this|that|these|those|its|their|his|her|our|my|your|of|about|on|in|for|with|at|by|from|"
+    r"into|over|after|before)\s)[a-z][\w'’-]*\s+([a-z]{3,})\W*$",
+    re.I,
+)
+_PHRASE_END = re.compile(r"[,;:.()\[\]!?\"“”]|\s[-–—]\s")  # where an object ends
+_LEADS = {"a", "an", "the", "that"}  # words an object may open with that say nothing of it
+MAX_OBJECT_WORDS = 8  # an object, not the rest of the sentence
 _QUESTION_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much", "did", "does"}
 _MARKER = re.compile(r"\s*\[\d+\]\s*")
 MIN_STANDALONE_WORDS = 2  # a question with this few content words needs context to mean anything
@@ -187,19 +202,45 @@ def split_parts(question: str) -> tuple[str, ...]:
 def spell_out(question: str, previous: str, previous_quotes: Sequence[str]) -> str:
     """`question` with the first thing it points back to written out, or "" when it points to none.
 
-    The pointer becomes the content words of the previous question; "they", "them" or
-    "their" after a question asking who or which becomes the first name the previous answer
-    gave that the previous question did not use.
+    The pointer becomes what the previous answer gave for a question ending on its verb
+    (`object_given`); else, for "they", "them" or "their" after a question asking who or
+    which, the first name the previous answer gave that the previous question did not use;
+    else the content words of the previous question.
     """
     match = _REFERS_BACK.search(question)
     if not match:
         return ""
-    referent = " ".join(content_words(previous))
-    if match.group().lower() in _GROUP and asked_type(previous) == "name":
+    referent = object_given(previous, previous_quotes[0]) if previous_quotes else ""
+    if not referent and match.group().lower() in _GROUP and asked_type(previous) == "name":
         used = set(words(previous))
         named = [name for quote in previous_quotes for name in names_in(quote) if not set(words(name)) <= used]
-        referent = named[0] if named else referent
+        referent = named[0] if named else ""
+    referent = referent or " ".join(content_words(previous))
     return f"{question[:match.start()]}{referent}{question[match.end():]}" if referent else ""
+
+
+def object_given(question: str, quote: str) -> str:
+    """What `quote` gives as the object of the verb `question` ends on, or "".
+
+    "Who did Munro say every council should appoint?" asks for the object of "appoint",
+    and an answer quoting "...every council should appoint a principal child and family
+    social worker, ..." gives it right after the verb. That, not "munro say every council
+    appoint", is what "that person" in the next question stands for. Only a question
+    asking who or what through a verb it ends on ("did ... appoint?", "decide to scrap?")
+    counts: one ending on a noun ("about the duty?") asks for nothing that follows it.
+    """
+    asked = _ENDS_ON_VERB.match(question)
+    if not asked:
+        return ""
+    verb = tokenize(asked.group(1))
+    found = [m for m in re.finditer(r"[\w'’-]+", quote) if tokenize(m.group()) == verb]
+    if not found:
+        return ""
+    phrase = _PHRASE_END.split(quote[found[-1].end():], maxsplit=1)[0].split()[:MAX_OBJECT_WORDS]
+    if phrase and phrase[0].lower() in _LEADS:
+        phrase = phrase[1:]
+    asked_words = set(words(question))
+    return " ".join(phrase) if any(w.lower() not in STOPWORDS | asked_words for w in phrase) else ""
 
 
 def quotes_of(answer: str) -> list[str]:

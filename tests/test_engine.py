@@ -9,7 +9,7 @@ import pytest
 from refusals import assert_refused
 
 from qa_service.answering import unknown_names
-from qa_service.conversation import leans_on_history, resolve, spell_out, split_parts
+from qa_service.conversation import leans_on_history, object_given, resolve, spell_out, split_parts
 from qa_service.engine import Engine
 from qa_service.errors import InvalidQuestion
 from qa_service.models import Answer, Citation, Turn
@@ -206,12 +206,37 @@ def test_follow_up_finds_the_head_of_safeguarding(engine: Engine) -> None:
     # a group after a question that asked no name: the previous question's words
     ("What did they decide?", "What did the councils say about the duty?", ["Shaun Kelly said so."],
      "What did councils say duty decide?"),
+    # after a question ending on its verb, what the answer gave right after that verb
+    ("What would that person do?", "Who did Munro say every council should appoint?",
+     ["Every council should appoint a principal child and family social worker, the review said."],
+     "What would principal child and family social worker do?"),
     ("What did she say next?", "Who is Eileen Munro?", [], ""),  # a person is not spelled out
     ("What did she include to help those who are unsure?", "What did the report say?", [], ""),  # "those who" points nowhere
     ("Why?", "Why did the government decide that?", [], ""),
 ])
 def test_spell_out(question: str, previous: str, quotes: list[str], spelled: str) -> None:
     assert spell_out(question, previous, quotes) == spelled
+
+
+@pytest.mark.parametrize(("question", "quote", "given"), [
+    ("What did the government decide to scrap?", "It has also decided to scrap the national framework (eCAF).",
+     "national framework"),
+    ("Who did Munro say every council should appoint?", "Councils should appoint a principal social worker.",
+     "principal social worker"),
+    ("What did the councils say about the duty?", "The duty was dropped.", ""),  # ends on a noun
+    ("Which recommendation did it reject in 2011?", "In 2011 it was rejected.", ""),  # ends on a number
+    ("What did Munro recommend?", "Munro recommended it.", ""),  # nothing new after the verb
+    ("Who did Munro say every council should appoint?", "Councils should name one.", ""),  # the verb is not there
+])
+def test_object_given(question: str, quote: str, given: str) -> None:
+    assert object_given(question, quote) == given
+
+
+def test_a_follow_up_about_that_person_finds_what_the_appointee_would_do(engine: Engine) -> None:
+    """A conversation in no evaluation set: "that person" is the role the first answer named."""
+    first = "Who did Munro say every council should appoint?"
+    answer = engine.ask("What would that person do?", [Turn(first, engine.ask(first).answer)])
+    assert "report the views and experiences of the frontline" in answer.answer
 
 
 def test_a_spelled_out_follow_up_is_searched_and_judged_as_well() -> None:
