@@ -32,12 +32,12 @@ When even the best sentence scores below the calibrated threshold, the documents
 taken not to hold the answer. So are they when the question names something (a
 capitalised word such as "Scotland") that no document mentions at all: however well a
 sentence matches the rest of the question, it is about something else, and the reply
-says which name was missing; likewise when it asks which university, newspaper, company...
-and no document uses that word (kinds.py). And so are they when the question asks for a count or a sum
-of money that no retrieved sentence gives (figures.py), for a number or date that only
-sentences matching the question much worse than the best one hold, or for who holds a
-role that no retrieved sentence, nor the speaker of a quote it belongs to, names anyone
-in (roles.py).
+says which name was missing; likewise when it asks which university, newspaper,
+company... and no document uses that word (kinds.py). And so are they when the question
+asks for a count or a sum of money that no retrieved sentence gives (figures.py), for a
+number or date that only sentences matching the question much worse than the best one
+hold, or for who holds a role that no retrieved sentence, nor the speaker of a quote it
+belongs to, names anyone in (roles.py).
 """
 
 from __future__ import annotations
@@ -194,9 +194,9 @@ def score_sentences(
     `resolved.meaning_rows`: the question, its parts or its spelled-out form, never its
     context: the previous answer would always win again; one part of a two-part
     question when it is scored on its own); its passages are judged against all of them,
-    which is how "why?" finds the reason next to the last answer. Passages overlap, so a sentence may
-    stand in two: its context is their average, so a sentence does not borrow the match of
-    a neighbour it merely shares a passage with (a story's headline, say).
+    which is how "why?" finds the reason next to the last answer. Passages overlap, so a
+    sentence may stand in two: its context is their average, so a sentence does not borrow
+    the match of a neighbour it merely shares a passage with (a story's headline, say).
     """
     top = [hit.passage for hit in passages[: settings.candidate_passages]]
     if not top:

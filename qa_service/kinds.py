@@ -8,7 +8,7 @@ a number, date or name is evidence against it.
 A reason is the exception: it is often given without a word that says so. So are a
 writer and a title: the sentences that find the story asked about are not its byline,
 which the answer adds from the story, and a name in quotes is put first when any
-candidate gives one (answering.py).
+candidate gives one (answering.py). So are examples, often listed without "such as".
 """
 
 from __future__ import annotations
