@@ -3,8 +3,9 @@
 "How many...?" asks for a number, "When...?" for a date, "Who...?" and "Which charity...?"
 for a name, "Why...?" for a reason, "Who wrote the story...?" for the byline naming its
 writer, "What is it called?" for a name in quotes, "Which other industries...?" for
-examples. A sentence that holds the kind asked for is likelier to answer; one that lacks
-a number, date or name is evidence against it.
+examples, "How soon...?" or "How long...?" for a time span ("within hours", "until
+March"). A sentence that holds the kind asked for is likelier to answer; one that lacks a
+number, date, name or time span is evidence against it.
 A reason is the exception: it is often given without a word that says so. So are a
 writer and a title: the sentences that find the story asked about are not its byline,
 which the answer adds from the story, and a name in quotes is put first when any
@@ -56,6 +57,7 @@ _ASKS = {
     "number": re.compile(r"\bhow (many|much|old)\b|\b(what|which) (number|percentage|proportion|share|fraction|amount|sum|age)\b|"
                          r"\bwhat (is|was|are|were) the (average|typical|total|median|mean)\b", re.I),
     "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
+    "duration": re.compile(r"\bhow (?:soon|long|quickly)\b", re.I),
     "name": re.compile(rf"^\W*whom?\b|\bwhose\b|{_WHICH}(?:{_INSTITUTION}|{_ANYONE})\b", re.I),
     "examples": re.compile(r"\b(?:which|what)\s+other\s+[a-z]+s\b", re.I),  # "which other industries"
     "reason": re.compile(r"^\W*why\b|\bwhat (was|is) the reason\b|\bfor what reason\b|"
@@ -78,6 +80,10 @@ _HAS = {
                          rf"{NAME_WORD}(?:\s+{NAME_WORD})+"),
     "title": re.compile(r"[‘'\"“][A-Z][^’'\"”]{2,60}[’'\"”]"),  # a capitalised phrase in quotes
     "name": re.compile(rf"(?<!^){_NAME}"),  # not a sentence's first words, which are capitalised anyway
+    # "within hours", "for three years", "26 years", "until March": how soon or how long
+    "duration": re.compile(r"\b(?:within|after|for|in|over|under)\s+(?:a few\s+|a\s+|\d+\s+|\w+\s+)?"
+                           r"(?:hours?|days?|weeks?|months?|years?)\b|\b\d+\s+(?:hours?|days?|weeks?|months?|years?)\b|"
+                           r"\b(?:until|till|by the end of)\b", re.I),
     "examples": re.compile(r"\b(?:such as|including|e\.g\.|for example|for instance)\b", re.I),  # what gives them
     "reason": re.compile(r"\b(because|since|as a result|due to|owing to|given|so that|in order to|reasons?|therefore|"
                          r"thus|stems? from|caused? by|led to|means that|why)\b", re.I),

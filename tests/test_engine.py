@@ -158,6 +158,12 @@ def test_asked_which_other_industries_the_answer_gives_examples(engine: Engine) 
     assert "aviation" in answer.answer
 
 
+def test_asked_how_soon_the_answer_gives_a_time_span(engine: Engine) -> None:
+    """A question in no evaluation set, answered by the one sentence saying how soon."""
+    answer = engine.ask("According to PAIN, how quickly are newborns being taken from their mothers?")
+    assert "within hours of birth" in answer.answer
+
+
 @pytest.mark.parametrize(("question", "expected"), [
     # the part asking who wrote the story is answered by its byline, the part asking when by its date
     ("Who wrote the Children & Young People Now article about the Munro review, and when was it published?",

@@ -31,6 +31,7 @@ from qa_service.text import words
     ("Which other industries should case reviews learn from?", "examples"),
     ("Munro wants SCRs done differently - what other sectors did she name?", "examples"),
     ("Which other councils are piloting it?", "name"),  # a name of a council comes first
+    ("How soon after birth can a baby be removed?", "duration"), ("how long will the pilots run", "duration"),
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
     assert asked_type(question) == kind
@@ -91,6 +92,18 @@ def test_a_title_is_a_capitalised_name_in_quotes(sentence: str, gives: bool) -> 
 def test_examples_are_given_such_as_or_including(sentence: str, gives: bool) -> None:
     assert holds_kind("examples", sentence, frozenset()) is gives
     assert not kind_is_required("examples", "Which other industries?")  # examples may be listed without saying so
+
+
+@pytest.mark.parametrize(("sentence", "gives"), [
+    ("Babies are taken into care within hours of birth.", True),
+    ("The trial will carry on until March 31st 2012.", True),
+    ("Some 26 years after Cleveland, little has changed.", True),
+    ("There has been a huge rise since the Baby Peter tragedy.", False),
+    ("The review was published in 2011.", False),  # a date is no time span
+])
+def test_a_time_span_answers_how_soon_or_how_long(sentence: str, gives: bool) -> None:
+    assert holds_kind("duration", sentence, frozenset()) is gives
+    assert kind_is_required("duration", "How soon?")  # a sentence without one is evidence against it
 
 
 @pytest.mark.parametrize(("text", "names"), [
