@@ -262,6 +262,11 @@ def with_title_first(candidates: list[Candidate], question: str) -> list[Candida
     return [titled, *(c for c in candidates if c is not titled)] if titled else candidates
 
 
+def says_the_same(a: Candidate, b: Candidate, settings: ComposerSettings) -> bool:
+    """True for one sentence twice, or two whose embeddings are closer than `settings.redundancy`."""
+    return a.sentence == b.sentence or float(a.vector @ b.vector) > settings.redundancy
+
+
 def select(candidates: list[Candidate], weights: dict[str, float], settings: ComposerSettings) -> list[Candidate]:
     """The best sentence, then up to two close seconds that say something new, preferring those adding question words."""
     if not candidates:
@@ -277,7 +282,7 @@ def select(candidates: list[Candidate], weights: dict[str, float], settings: Com
             if c not in chosen
             and c.score >= floors[c.sentence.doc_id == lead]
             and words + c.word_count <= settings.max_words
-            and all(float(c.vector @ other.vector) <= settings.redundancy for other in chosen)
+            and not any(says_the_same(c, other, settings) for other in chosen)
         ]
         if not eligible:
             break
@@ -461,8 +466,7 @@ def answer_parts(
         parts.append((part.kind, candidates[:PART_CHOICES]))
     sets = [
         combination for combination in itertools.product(*(candidates for _, candidates in parts))
-        if all(a.sentence != b.sentence and float(a.vector @ b.vector) <= settings.redundancy
-               for a, b in itertools.combinations(combination, 2))
+        if not any(says_the_same(a, b, settings) for a, b in itertools.combinations(combination, 2))
     ]
     if not sets:
         return []

@@ -40,6 +40,8 @@ _INSTITUTION = (r"(charit(?:y|ies)|councils?|local authorit(?:y|ies)|agenc(?:y|i
 _ANYONE = r"organi[sz]ations?|bod(?:y|ies)|groups?|people|person"
 _KIND_OF_NAME = re.compile(rf"{_WHICH}{_INSTITUTION}\b", re.I)
 
+_SPAN_UNIT = r"(?:hours?|days?|weeks?|months?|years?)\b"
+
 # Bylines are written "By Lauren Higgs", at times glued to the page's last label ("LogoBy ..."),
 # or "This post is provided by our Lead Consultant, Nick Lister".
 BYLINE_WORDS = 16  # a byline is a short line; a longer sentence "chaired by Dame ..." reports, it signs nothing
@@ -81,9 +83,8 @@ _HAS = {
     "title": re.compile(r"[‘'\"“][A-Z][^’'\"”]{2,60}[’'\"”]"),  # a capitalised phrase in quotes
     "name": re.compile(rf"(?<!^){_NAME}"),  # not a sentence's first words, which are capitalised anyway
     # "within hours", "for three years", "26 years", "until March": how soon or how long
-    "duration": re.compile(r"\b(?:within|after|for|in|over|under)\s+(?:a few\s+|a\s+|\d+\s+|\w+\s+)?"
-                           r"(?:hours?|days?|weeks?|months?|years?)\b|\b\d+\s+(?:hours?|days?|weeks?|months?|years?)\b|"
-                           r"\b(?:until|till|by the end of)\b", re.I),
+    "duration": re.compile(rf"\b(?:within|after|for|in|over|under)\s+(?:a few\s+|a\s+|\d+\s+|\w+\s+)?{_SPAN_UNIT}|"
+                           rf"\b\d+\s+{_SPAN_UNIT}|\b(?:until|till|by the end of)\b", re.I),
     "examples": re.compile(r"\b(?:such as|including|e\.g\.|for example|for instance)\b", re.I),  # what gives them
     "reason": re.compile(r"\b(because|since|as a result|due to|owing to|given|so that|in order to|reasons?|therefore|"
                          r"thus|stems? from|caused? by|led to|means that|why)\b", re.I),
