@@ -249,6 +249,23 @@ def score_sentences(
     return sorted(candidates, key=lambda c: (-c.score, c.sentence.sentence_id))
 
 
+def ranked_passages(passages: list[ScoredPassage], candidates: list[Candidate]) -> tuple[ScoredPassage, ...]:
+    """The retrieved passages, best first by the score of their best sentence (the confidence scale).
+
+    Retrieval ranks a passage by its words and its embedding as a whole; scoring judges
+    each sentence on more (its own meaning, the kind of thing asked for, the story named,
+    the conversation so far). Ranked by their best sentence, the passage holding what the
+    answer quotes comes first, and a reader looking for more, or for related reading after
+    a refusal, starts there: on the gold set the first passage holds the answer in 0.79 of
+    questions instead of 0.68 (evaluate/README.md). A passage none of whose sentences is
+    long enough to score keeps its retrieval order after the others, scored 0.
+    """
+    best = {candidate.sentence.sentence_id: candidate.score for candidate in candidates}
+    scored = [[best[sid] for sid in hit.passage.sentence_ids if sid in best] for hit in passages]
+    order = sorted(range(len(passages)), key=lambda i: (not scored[i], -max(scored[i], default=0.0)))
+    return tuple(ScoredPassage(passages[i].passage, max(scored[i], default=0.0)) for i in order)
+
+
 def with_title_first(candidates: list[Candidate], question: str) -> list[Candidate]:
     """`candidates`, led by the best one giving a name in quotes ("‘A child-centred system’")
     that shares a word with the question, when any does.
@@ -485,10 +502,11 @@ def compose(
     weights = question_weights(resolved, data, settings)
     candidates = score_sentences(resolved, vectors, passages, data, settings, weights)
     confidence = round(candidates[0].score, 4) if candidates else 0.0
+    ranked = ranked_passages(passages, candidates)
     missing = _missing(resolved, candidates, data, weights)
     if missing or confidence < settings.threshold:
         text = f"{ABSTAIN_TEXT} {missing}" if missing else ABSTAIN_TEXT
-        return Answer(text, True, (), tuple(passages), confidence, resolved.query)
+        return Answer(text, True, (), ranked, confidence, resolved.query)
     parts = answer_parts(resolved, vectors, passages, data, settings) if resolved.parts else []
     if parts:  # a speaker's line or a byline may serve two parts: quoted once
         chosen = list(dict.fromkeys(sentence for picked in parts for sentence in picked))
@@ -505,4 +523,4 @@ def compose(
         citations.sort(key=lambda c: (c.doc_id != lead, c.doc_id, c.start))
     numbered = tuple(replace(c, n=i) for i, c in enumerate(citations, start=1))
     text = " ".join(f"{c.quote} [{c.n}]" for c in numbered)
-    return Answer(text, False, numbered, tuple(passages), confidence, resolved.query, ordered_by_date=dated)
+    return Answer(text, False, numbered, ranked, confidence, resolved.query, ordered_by_date=dated)

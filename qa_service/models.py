@@ -106,7 +106,8 @@ class Turn:
 
 @dataclass(frozen=True)
 class ScoredPassage:
-    """A retrieved passage with its fused retrieval score (higher is better)."""
+    """A retrieved passage with its score (higher is better): the retriever's, then in an
+    Answer the score of its best sentence (answering.ranked_passages)."""
 
     passage: Passage
     score: float

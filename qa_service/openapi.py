@@ -123,7 +123,7 @@ def schemas(settings: Settings) -> dict[str, Any]:
         "Passage": _obj(
             {"doc_id": STRING, "text": {**STRING, "description": "Exactly `text[start:end]` of the document."},
              "score": {"type": "number"}, "start": OFFSET, "end": OFFSET},
-            "A retrieved passage with its retrieval score (higher is better).",
+            "A retrieved passage, scored by its best sentence on the scale of `confidence` (higher is better).",
         ),
         "Section": _obj(
             {"title": STRING, "date": STRING, "start": OFFSET, "end": OFFSET},

@@ -12,13 +12,14 @@ from qa_service.answering import (
     ComposerSettings,
     answer_parts,
     question_weights,
+    ranked_passages,
     score_sentences,
     select,
     with_reasons_before,
 )
 from qa_service.conversation import resolve
 from qa_service.engine import Engine
-from qa_service.models import ScoredPassage, Sentence, Turn
+from qa_service.models import Passage, ScoredPassage, Sentence, Turn
 
 SETTINGS = ComposerSettings(margin=0.20, cross_document_margin=0.10, max_words=60, redundancy=0.8)
 
@@ -51,6 +52,16 @@ def test_a_redundant_second_is_left_out() -> None:
     best = _candidate(0, "a", 0.60, "best")
     twin = _candidate(8, "a", 0.59, "twin")  # same vector as the best (8 % 8 == 0)
     assert [c.sentence.sentence_id for c in select([best, twin], {"twin": 1.0}, SETTINGS)] == [0]
+
+
+def test_passages_are_ranked_by_their_best_sentence_and_those_without_one_go_last() -> None:
+    def hit(pid: int, sentence_ids: tuple[int, ...], retrieval_score: float) -> ScoredPassage:
+        return ScoredPassage(Passage(pid, "a", 0, 1, "x", sentence_ids), retrieval_score)
+
+    retrieved = [hit(0, (0, 1), 0.9), hit(1, (7,), 0.8), hit(2, (1, 2), 0.7), hit(3, (3,), 0.6)]
+    candidates = [_candidate(2, "a", 0.50, "best"), _candidate(1, "a", 0.20, "mid"), _candidate(3, "a", -0.05, "low")]
+    ranked = ranked_passages(retrieved, candidates)  # sentence 0 is too short to be a candidate, 7 is not either
+    assert [(h.passage.passage_id, h.score) for h in ranked] == [(2, 0.50), (0, 0.20), (3, -0.05), (1, 0.0)]
 
 
 def test_a_sentence_pointing_back_for_its_reason_brings_the_sentence_before(engine: Engine) -> None:

@@ -67,6 +67,18 @@ def test_answers_quote_exact_spans(engine: Engine, question: str) -> None:
         assert scored.passage.text == engine.documents[scored.passage.doc_id].text[scored.passage.start:scored.passage.end]
 
 
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_the_first_passage_listed_holds_the_best_quoted_sentence(engine: Engine, question: str) -> None:
+    """Passages come ranked by their best sentence, so a reader going on from the answer starts
+    where it came from, even when retrieval ranked another passage first ("Who is Eileen Munro?")."""
+    answer = engine.ask(question)
+    scores = [hit.score for hit in answer.passages]
+    assert scores == sorted(scores, reverse=True)
+    assert scores[0] == pytest.approx(answer.confidence, abs=1e-4)
+    first = answer.passages[0].passage
+    assert any(c.doc_id == first.doc_id and first.start <= c.start and c.end <= first.end for c in answer.citations)
+
+
 @pytest.mark.parametrize("system", SYSTEMS)
 def test_distinctive_term_is_retrieved_by_every_system(engine: Engine, system: str) -> None:
     answer = engine.ask("What did the government decide about eCAF?", system=system)
