@@ -35,9 +35,9 @@ sentence matches the rest of the question, it is about something else, and the r
 says which name was missing; likewise when it asks which university, newspaper,
 company... and no document uses that word (kinds.py). And so are they when the question
 asks for a count or a sum of money that no retrieved sentence gives (figures.py), for a
-number or date that only sentences matching the question much worse than the best one
-hold, or for who holds a role that no retrieved sentence, nor the speaker of a quote it
-belongs to, names anyone in (roles.py).
+number, a date or where something is based that only sentences matching the question much
+worse than the best one hold, or for who holds a role that no retrieved sentence, nor the
+speaker of a quote it belongs to, names anyone in (roles.py).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ import numpy as np
 from .conversation import ResolvedQuestion
 from .figures import gives_figure
 from .indexing import IndexData
-from .kinds import TITLES, asking_words, holds_kind, kind_is_required, names_asked
+from .kinds import TITLES, acronyms, asking_words, holds_kind, kind_is_required, names_asked, spells_out
 from .models import Answer, Citation, ScoredPassage, Sentence
 from .quotes import introduction
 from .roles import names_holder
@@ -177,6 +177,14 @@ def _share(weights: dict[str, float], tokens: frozenset[str]) -> float:
     return sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
 
 
+def sentence_words(data: IndexData, sentence_id: int, asked_acronyms: list[str]) -> frozenset[str]:
+    """A sentence's content tokens, with each acronym of the question it spells out:
+    "Parents Against Injustice" holds PAIN all the same."""
+    tokens = data.sentence_tokens(sentence_id)
+    spelt = [acronym for acronym in asked_acronyms if spells_out(acronym, data.sentences[sentence_id].text)]
+    return tokens | frozenset(tokenize(" ".join(spelt))) if spelt else tokens
+
+
 def score_sentences(
     resolved: ResolvedQuestion,
     vectors: np.ndarray,
@@ -219,6 +227,7 @@ def score_sentences(
         named = frozenset(data.story_of(s.sentence_id) for s in data.sentences_near(resolved.prior_quotes, 0))
         other_story_penalty = settings.story_change_penalty
     kind = resolved.kind
+    asked_acronyms = acronyms(resolved.question)
     candidates = []
     for sid, ctx in context.items():
         sentence = data.sentences[sid]
@@ -226,13 +235,13 @@ def score_sentences(
             continue
         vector = data.sentence_vectors[sid]
         meaning = float((meaning_vectors @ vector).max())
-        tokens = data.sentence_tokens(sid)
+        tokens = sentence_words(data, sid, asked_acronyms)
         speaker = introduction(data.sentences, sid)
         if speaker:  # a quoted sentence is in the words of whoever its quote's first line names
             tokens |= data.sentence_tokens(speaker.sentence_id)
         share = _share(weights, tokens)
         score = settings.weight_meaning * meaning + settings.weight_context * ctx + settings.weight_words * share
-        holds = kind is not None and holds_kind(kind, sentence.text, resolved.question_words)
+        holds = kind is not None and holds_kind(kind, sentence.text, resolved.question)
         if holds:
             score += settings.type_bonus
         elif kind is not None and kind_is_required(kind, resolved.question):
@@ -383,7 +392,8 @@ def _citation(n: int, sentence: Sentence, data: IndexData) -> Citation:
 
 # Kinds whose absence from every well-matching sentence means the documents lack the answer
 # (a name may be a group's, and a reason may go unsaid, so neither is judged this way).
-_KIND_LACKING = {"number": "They give no such figure.", "date": "They give no such date."}
+_KIND_LACKING = {"number": "They give no such figure.", "date": "They give no such date.",
+                 "base": "They don't say where."}
 # How much of the best match of the question's words a sentence holding the number or date
 # asked for must reach. Every answerable number and date question of the gold and holdout
 # sets reaches 1.0 (the best-matching sentence holds it); their unanswerable ones score
@@ -404,7 +414,9 @@ def _kind_share(resolved: ResolvedQuestion, candidates: list[Candidate], data: I
     kind = resolved.kind
     asking = set(tokenize(asking_words(kind, resolved.question)))
     weights = {t: w for t, w in weights.items() if t not in asking}
-    shares = [(_share(weights, data.sentence_tokens(c.sentence.sentence_id)), c.holds_kind) for c in candidates]
+    asked_acronyms = acronyms(resolved.question)
+    shares = [(_share(weights, sentence_words(data, c.sentence.sentence_id, asked_acronyms)), c.holds_kind)
+              for c in candidates]
     best = max(share for share, _ in shares)
     holding = max((share for share, holds in shares if holds), default=0.0)
     return holding / best if best > 0 else 1.0
@@ -414,13 +426,13 @@ def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: Inde
     """What the question asks about that the documents lack, said in a sentence, or "" when nothing is.
 
     A figure counts as lacking only when the documents do use the question's word for
-    what is counted; otherwise the question may be paraphrasing them. A number or a date
-    counts as lacking when the sentences that hold one match much less of the question's
-    wording than the sentence that matches it best: the documents speak of the thing asked
-    about but never put a number or date on it. A role's holder counts as lacking when no
-    sentence names someone beside the role's head noun, nor does the line introducing a
-    quote a sentence belongs to (quotes.py): "Shaun Kelly, Head of Safeguarding ... said:"
-    speaks for paragraphs after it.
+    what is counted; otherwise the question may be paraphrasing them. A number, a date or a
+    base ("based in Birmingham") counts as lacking when the sentences that hold one match
+    much less of the question's wording than the sentence that matches it best: the
+    documents speak of the thing asked about but never put a number or date on it, or say
+    where it is. A role's holder counts as lacking when no sentence names someone beside
+    the role's head noun, nor does the line introducing a quote a sentence belongs to
+    (quotes.py): "Shaun Kelly, Head of Safeguarding ... said:" speaks for paragraphs after it.
     """
     unknown = unknown_names(resolved.question, data)
     if unknown:

@@ -82,11 +82,6 @@ class ResolvedQuestion:
     spelled_out: str = ""  # a follow-up with what it points back to written out (see above), or ""
 
     @cached_property
-    def question_words(self) -> frozenset[str]:
-        """The question's own words, stop words included: names it uses answer nothing."""
-        return frozenset(words(self.question))
-
-    @cached_property
     def kind(self) -> str | None:
         """The kind of answer a one-part question asks for ('number', 'date', 'name', 'reason'..., kinds.py)."""
         return None if self.parts else asked_type(self.question)

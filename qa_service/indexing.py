@@ -34,6 +34,7 @@ from .cleaning import clean
 from .documents import RawDocument, load_collection
 from .embedding import Embedder
 from .errors import IndexUnavailable
+from .kinds import initialisms
 from .lexical import LexicalIndex
 from .models import Document, Passage, Section, Sentence
 from .referents import embedding_text
@@ -118,6 +119,21 @@ class IndexData:
             for sid in passage.sentence_ids:
                 by_sentence.setdefault(sid, []).append(passage.passage_id)
         return by_sentence
+
+    @cached_property
+    def _initialisms(self) -> dict[str, list[int]]:
+        table: dict[str, list[int]] = {}
+        for sentence in self.sentences:
+            for spelt in initialisms(sentence.text):
+                table.setdefault(spelt, []).append(sentence.sentence_id)
+        return table
+
+    def spelling_out(self, acronym: str) -> list[int]:
+        """Sentences whose capitalised words spell `acronym` ("Social Care Institute for
+        Excellence" for SCIE; a plural "LSCBs" as "LSCB"), in index order."""
+        found = {sid for spelt in {acronym.lower(), acronym.lower().removesuffix("s")}
+                 for sid in self._initialisms.get(spelt, [])}
+        return sorted(found)
 
     @cached_property
     def _stories(self) -> tuple[list[Story], list[int]]:

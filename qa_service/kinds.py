@@ -4,8 +4,10 @@
 for a name, "Why...?" for a reason, "Who wrote the story...?" for the byline naming its
 writer, "What is it called?" for a name in quotes, "Which other industries...?" for
 examples, "How soon...?" or "How long...?" for a time span ("within hours", "until
-March"). A sentence that holds the kind asked for is likelier to answer; one that lacks a
-number, date, name or time span is evidence against it.
+March"), "What does PAIN stand for?" for the words an acronym stands for, "Where is it
+based?" for a place it is based in. A sentence that holds the kind asked for is likelier
+to answer; one that lacks a number, date, name, time span, expansion or base is evidence
+against it.
 A reason is the exception: it is often given without a word that says so. So are a
 writer and a title: the sentences that find the story asked about are not its byline,
 which the answer adds from the story, and a name in quotes is put first when any
@@ -15,6 +17,7 @@ candidate gives one (answering.py). So are examples, often listed without "such 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .text import words
 
@@ -60,6 +63,8 @@ _ASKS = {
                          r"\bwhat (is|was|are|were) the (average|typical|total|median|mean)\b", re.I),
     "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
     "duration": re.compile(r"\bhow (?:soon|long|quickly)\b", re.I),
+    "base": re.compile(r"^\W*where\b(?=.*\b(?:based|headquartered|located)\b)", re.I),
+    "expansion": re.compile(r"\b(?:stands?|stood) for\b|\bshort for\b", re.I),
     "name": re.compile(rf"^\W*whom?\b|\bwhose\b|{_WHICH}(?:{_INSTITUTION}|{_ANYONE})\b", re.I),
     "examples": re.compile(r"\b(?:which|what)\s+other\s+[a-z]+s\b", re.I),  # "which other industries"
     "reason": re.compile(r"^\W*why\b|\bwhat (was|is) the reason\b|\bfor what reason\b|"
@@ -85,6 +90,8 @@ _HAS = {
     # "within hours", "for three years", "26 years", "until March": how soon or how long
     "duration": re.compile(rf"\b(?:within|after|for|in|over|under)\s+(?:a few\s+|a\s+|\d+\s+|\w+\s+)?{_SPAN_UNIT}|"
                            rf"\b\d+\s+{_SPAN_UNIT}|\b(?:until|till|by the end of)\b", re.I),
+    # "a Midlands based organisation", "based in Birmingham": where someone is based
+    "base": re.compile(r"\b[A-Z][a-z]+[\s-]based\b|\b(?:based|headquartered|located) (?:in|at|near|out of) (?:the )?[A-Z]"),
     "examples": re.compile(r"\b(?:such as|including|e\.g\.|for example|for instance)\b", re.I),  # what gives them
     "reason": re.compile(r"\b(because|since|as a result|due to|owing to|given|so that|in order to|reasons?|therefore|"
                          r"thus|stems? from|caused? by|led to|means that|why)\b", re.I),
@@ -145,13 +152,81 @@ def names_in(text: str) -> list[str]:
     return re.findall(_NAME, text)
 
 
-def holds_kind(kind: str, text: str, question_words: frozenset[str]) -> bool:
-    """True when the sentence holds the kind of thing asked for; a name the question itself
-    uses ("Which charity welcomed Munro's report?") is not an answer to it."""
+# Words an expansion may pass over, or take a small letter from: "Department for Education" (DfE)
+_LINKING = frozenset({"of", "for", "and", "the", "a", "an", "in", "on", "to", "at", "by", "with", "from"})
+_ACRONYM = re.compile(r"\b[a-z]*[A-Z][a-z]*[A-Z][A-Za-z]*\b")  # two capitals or more: "PAIN", "eCAF", "DfE", "LSCBs"
+_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")  # "Children’s" is one word
+
+
+def spells_out(acronym: str, text: str) -> bool:
+    """True when words of `text` in a row begin with the letters of `acronym`, in order:
+    "electronic common assessment framework" spells eCAF, "Parents Against INjustice" PAIN
+    (a word may give more than its first letter), "Local Safeguarding Children Boards" LSCBs.
+    Small linking words may be passed over, and give only a small letter ("for" in DfE)."""
+    tokens = [re.sub(r"['’]s$", "", t) for t in _WORD.findall(text)]
+    singular = acronym[:-1] if acronym.endswith("s") else acronym
+    return any(_spells(letters, tokens, start, 0) for letters in {acronym, singular} for start in range(len(tokens)))
+
+
+def _spells(letters: str, tokens: list[str], at: int, used: int) -> bool:
+    if not letters:
+        return used >= 2  # one word is the acronym itself, not what it stands for
+    if at >= len(tokens):
+        return False
+    word = tokens[at].lower()
+    if word in _LINKING:
+        if not used:
+            return False
+        gives = letters[0].islower() and word[0] == letters[0] and _spells(letters[1:], tokens, at + 1, used + 1)
+        return gives or _spells(letters, tokens, at + 1, used)
+    return any(_spells(letters[n:], tokens, at + 1, used + 1)
+               for n in range(1, min(len(word), len(letters)) + 1) if word[:n] == letters[:n].lower())
+
+
+def initialisms(text: str) -> set[str]:
+    """The acronyms the runs of capitalised words in `text` spell, in lower case, with their
+    linking words passed over and counted: "Social Care Institute for Excellence" spells
+    "scie" and "scife", "Department for Education" "de" and "dfe". Any run of two or more
+    counts, so "Reviewer for the Social Care Institute" spells "sci" too."""
+    spelt: set[str] = set()
+    for phrase in re.split(r"[,;:.()!?\"“”‘]|\s[-–—]\s", text):
+        tokens = _WORD.findall(phrase)
+        for start, first in enumerate(tokens):
+            if not first[0].isupper():
+                continue
+            passed = counted = first[0].lower()
+            for word in tokens[start + 1:]:
+                if not word[0].isupper() and word in _LINKING:
+                    counted += word[0]
+                elif word[0].isupper():
+                    passed, counted = passed + word[0].lower(), counted + word[0].lower()
+                    spelt |= {passed, counted}
+                else:
+                    break
+    return spelt
+
+
+def acronyms(text: str) -> list[str]:
+    """The words of `text` written as acronyms ("PAIN", "eCAF", "DfE", "LSCBs")."""
+    return _ACRONYM.findall(text)
+
+
+def holds_kind(kind: str, text: str, question: str) -> bool:
+    """True when the sentence holds the kind of thing `question` asks for; a name the question
+    itself uses ("Which charity welcomed Munro's report?") is not an answer to it. Asked what
+    an acronym stands for, a sentence holds the answer when it spells the acronym out."""
+    if kind == "expansion":
+        return any(spells_out(acronym, text) for acronym in acronyms(question))
     if kind == "number":
         text = _DATE_DIGITS.sub(" ", text)
     if kind == "author":
         return len(text.split()) <= BYLINE_WORDS and bool(_HAS[kind].search(text))
     if kind != "name":
         return bool(_HAS[kind].search(text))
-    return any(not set(words(m.group())) - TITLES <= question_words for m in _HAS[kind].finditer(text))
+    asked = _words_of(question)
+    return any(not set(words(m.group())) - TITLES <= asked for m in _HAS[kind].finditer(text))
+
+
+@lru_cache(maxsize=256)  # the same question is checked against every candidate sentence
+def _words_of(question: str) -> frozenset[str]:
+    return frozenset(words(question))

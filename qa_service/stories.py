@@ -46,7 +46,7 @@ def find_stories(documents: dict[str, Document], sentences: list[Sentence]) -> t
         spans[of_sentence[-1]][4].append(sentence)
     stories = []
     for document, start, end, headline, members in spans:
-        byline = next((s for s in members if holds_kind("author", s.text, frozenset())), None)
+        byline = next((s for s in members if holds_kind("author", s.text, "")), None)
         named = f"{headline} {document.source} {document.author} {byline.text if byline else ''}"
         stories.append(Story(document.doc_id, start, end, byline, frozenset(tokenize(named))))
     return stories, of_sentence

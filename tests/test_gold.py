@@ -24,6 +24,7 @@ HOLDOUT = ROOT / "evaluate" / "holdout.jsonl"
 HOLDOUT2 = ROOT / "evaluate" / "holdout2.jsonl"
 HOLDOUT3 = ROOT / "evaluate" / "holdout3.jsonl"
 HOLDOUT4 = ROOT / "evaluate" / "holdout4.jsonl"
+HOLDOUT5 = ROOT / "evaluate" / "holdout5.jsonl"
 DOCS = ROOT / "docs"
 TURN_KEYS = {"question", "answer_groups", "docs", "evidence"}
 
@@ -57,8 +58,8 @@ def _parse(path: Path) -> list[dict]:
     return parsed
 
 
-@pytest.fixture(scope="module", params=[GOLD, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4],
-                ids=["gold", "holdout", "holdout2", "holdout3", "holdout4"])
+@pytest.fixture(scope="module", params=[GOLD, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5],
+                ids=["gold", "holdout", "holdout2", "holdout3", "holdout4", "holdout5"])
 def items(request: pytest.FixtureRequest) -> list[dict]:
     return _parse(request.param)
 
