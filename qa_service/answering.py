@@ -6,7 +6,8 @@ that each catch what the others miss: meaning (cosine of the sentence embedding)
 words (the share of the question's rarer words the sentence contains, counting for a
 sentence of a quote the line that names its speaker). A question that asks for a number,
 a date, a name or a reason expects that kind of thing in its answer (kinds.py): a
-sentence with one scores higher, and one without a number, date or name lower. A question
+sentence with one scores higher, and one without a number, date or name lower; asked how
+many of something, only a count of that thing counts ("26 years", figures.py). A question
 that names a story by its masthead ("According to the Tri.x blog...") is about that story:
 sentences of other stories score lower (stories.py). In a follow-up, the passages around
 the sentences already quoted are read too, since a conversation tends to go on where it
@@ -52,7 +53,7 @@ from pathlib import Path
 import numpy as np
 
 from .conversation import ResolvedQuestion
-from .figures import gives_figure
+from .figures import Figure, gives_figure
 from .indexing import IndexData
 from .kinds import TITLES, acronyms, asking_words, holds_kind, kind_is_required, names_asked, spells_out
 from .models import Answer, Citation, ScoredPassage, Sentence
@@ -177,6 +178,14 @@ def _share(weights: dict[str, float], tokens: frozenset[str]) -> float:
     return sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
 
 
+def counted_figure(resolved: ResolvedQuestion, data: IndexData) -> Figure | None:
+    """The count or sum asked for (figures.py), when the documents use the question's word
+    for what is counted: a paraphrase ("proposals" for "recommendations") says nothing of
+    which sentences count it, so any number may answer."""
+    figure = resolved.figure
+    return figure if figure and all(stem in data.idf for stem in figure.stems) else None
+
+
 def sentence_words(data: IndexData, sentence_id: int, asked_acronyms: list[str]) -> frozenset[str]:
     """A sentence's content tokens, with each acronym of the question it spells out:
     "Parents Against Injustice" holds PAIN all the same."""
@@ -228,6 +237,7 @@ def score_sentences(
         other_story_penalty = settings.story_change_penalty
     kind = resolved.kind
     asked_acronyms = acronyms(resolved.question)
+    counted = counted_figure(resolved, data) if kind == "number" else None
     candidates = []
     for sid, ctx in context.items():
         sentence = data.sentences[sid]
@@ -241,7 +251,9 @@ def score_sentences(
             tokens |= data.sentence_tokens(speaker.sentence_id)
         share = _share(weights, tokens)
         score = settings.weight_meaning * meaning + settings.weight_context * ctx + settings.weight_words * share
-        holds = kind is not None and holds_kind(kind, sentence.text, resolved.question)
+        # asked "how many years after Cleveland", a sentence must count years ("26 years"), not children
+        holds = (gives_figure(sentence.text, counted) if counted
+                 else kind is not None and holds_kind(kind, sentence.text, resolved.question))
         if holds:
             score += settings.type_bonus
         elif kind is not None and kind_is_required(kind, resolved.question):
@@ -409,14 +421,17 @@ def _kind_share(resolved: ResolvedQuestion, candidates: list[Candidate], data: I
 
     Words are matched without those that ask ("What year..."): "26 years after Cleveland"
     holds no date, however well "year" matches. Each sentence's own words are matched, not
-    its speaker's: "half" in Shaun Kelly's quote is no figure about him.
+    its speaker's: "half" in Shaun Kelly's quote is no figure about him. Any number counts
+    here, not only a count of the thing asked about: "Some 26 years after Cleveland" answers
+    "How many years had passed since Cleveland when PAIN held its event?" though it matches
+    its words far worse than a sentence about PAIN counting children does.
     """
     kind = resolved.kind
     asking = set(tokenize(asking_words(kind, resolved.question)))
     weights = {t: w for t, w in weights.items() if t not in asking}
     asked_acronyms = acronyms(resolved.question)
-    shares = [(_share(weights, sentence_words(data, c.sentence.sentence_id, asked_acronyms)), c.holds_kind)
-              for c in candidates]
+    shares = [(_share(weights, sentence_words(data, c.sentence.sentence_id, asked_acronyms)),
+               holds_kind(kind, c.sentence.text, resolved.question)) for c in candidates]
     best = max(share for share, _ in shares)
     holding = max((share for share, holds in shares if holds), default=0.0)
     return holding / best if best > 0 else 1.0
@@ -439,9 +454,8 @@ def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: Inde
         return f"They never mention {' or '.join(unknown)}."
     if resolved.institution and not any(t in data.idf for t in tokenize(resolved.institution)):
         return f"They never mention any {resolved.institution}."
-    figure = resolved.figure
-    known = figure and all(s in data.idf for s in figure.stems)
-    if known and not any(gives_figure(c.sentence.text, figure) for c in candidates):
+    counted = counted_figure(resolved, data)
+    if counted and not any(gives_figure(c.sentence.text, counted) for c in candidates):
         return "They give no such figure."
     if resolved.kind in _KIND_LACKING and candidates and _kind_share(resolved, candidates, data, weights) < KIND_WORD_SHARE:
         return _KIND_LACKING[resolved.kind]

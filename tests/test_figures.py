@@ -81,3 +81,11 @@ def test_a_count_of_a_hyphenated_thing_is_answered(engine: Engine) -> None:
     answer = engine.ask("What proportion of looked-after children live away from their area?")
     assert not answer.abstained
     assert "A third" in answer.answer
+
+
+def test_a_count_question_is_answered_by_a_count_of_that_thing(engine: Engine) -> None:
+    """The PAIN spokesperson's sentence matches the question better and holds numbers ("1985",
+    "over 200 children"), but counts no years; "Some 26 years after Cleveland..." does."""
+    answer = engine.ask("How many years had passed since Cleveland when PAIN held its event?")
+    assert not answer.abstained
+    assert "26 years" in answer.citations[0].quote
