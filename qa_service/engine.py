@@ -59,8 +59,8 @@ class Engine:
         thing it counts: unless a passage giving such a count is already among the top ones, the
         first found takes the last place, since it may hold the one sentence that answers. So
         does, for a question asking what an acronym stands for, the first passage whose
-        capitalised words spell it out, when no top passage spells it ("What does SCIE stand
-        for?" shares no word with "Social Care Institute for Excellence"). `vectors`
+        capitalised words spell it out, when no top passage spells it ("What is CWDC short for?"
+        shares no word with "Children’s Workforce Development Council"). `vectors`
         embed the search texts; `counted`, when given, the counted thing's phrase.
         """
         retriever, k = self.retrievers[system], self.composer.candidate_passages
@@ -76,12 +76,12 @@ class Engine:
         if figure and counted is not None and not any(self._gives(hit, figure) for hit in top):
             hits = retriever.search(Query(figure.phrase, counted), FIGURE_SEARCH_DEPTH)
             top[k - 1:] = [hit for hit in hits if self._gives(hit, figure)][:1] or top[k - 1:]
-        if resolved.kind == "expansion" and not any(self._spells(hit, resolved.question) for hit in top):
+        if resolved.kind == "expansion" and not any(self._spells_out(hit, resolved.question) for hit in top):
             spelt = [sid for acronym in acronyms(resolved.question) for sid in self.data.spelling_out(acronym)]
             top[k - 1:] = [ScoredPassage(passage, 0.0) for passage in self.data.passages_with(spelt)[:1]] or top[k - 1:]
         return top
 
-    def _spells(self, hit: ScoredPassage, question: str) -> bool:
+    def _spells_out(self, hit: ScoredPassage, question: str) -> bool:
         return any(holds_kind("expansion", self.data.sentences[sid].text, question) for sid in hit.passage.sentence_ids)
 
     def _gives(self, hit: ScoredPassage, figure: Figure) -> bool:
