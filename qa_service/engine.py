@@ -23,6 +23,7 @@ from .indexing import IndexData, load_index
 from .kinds import acronyms, holds_kind
 from .models import Answer, Document, ScoredPassage, Turn
 from .retrieval import RETRIEVERS, Query, Retriever
+from .spelling import respelt
 from .text import is_text
 
 FIGURE_SEARCH_DEPTH = 32  # passages naming the thing a question counts, searched for one that counts it
@@ -100,7 +101,7 @@ class Engine:
         if system not in self.retrievers:
             raise InvalidQuestion(f"Unknown retrieval system {system!r}; choose one of {', '.join(self.retrievers)}.")
         started = time.perf_counter()
-        resolved = resolve(question.strip(), history)
+        resolved = resolve(respelt(question.strip(), self.data.vocabulary), history)
         texts = resolved.search_texts
         counted = [resolved.figure.phrase] if resolved.figure and resolved.figure.stems else []
         vectors = self.embedder.encode([*texts, *counted])  # one batch: a second encode costs as much again

@@ -39,6 +39,7 @@ from .lexical import LexicalIndex
 from .models import Document, Passage, Section, Sentence
 from .referents import embedding_text
 from .segmenting import ChunkSettings, group_passages, split_sentences
+from .spelling import Vocabulary
 from .stories import Story, find_stories
 from .text import tokenize
 from .vectors import VectorIndex, build_vector_index, choose_vector_index, load_vector_index
@@ -119,6 +120,11 @@ class IndexData:
             for sid in passage.sentence_ids:
                 by_sentence.setdefault(sid, []).append(passage.passage_id)
         return by_sentence
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The words of every sentence, which a question's misspelt words are put right against."""
+        return Vocabulary.of(sentence.text for sentence in self.sentences)
 
     @cached_property
     def _initialisms(self) -> dict[str, list[int]]:
