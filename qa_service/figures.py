@@ -4,8 +4,10 @@
 sentence that holds some number ("Working Together 2010") but no count of reviews does
 not answer it, however well its words match. So a count must stand just before the thing
 counted ("15 recommendations", "a third of the 64,000 children"), and "how much ... cost" asks
-for a sum of money ("£79.9m"). When no retrieved sentence gives the figure asked for,
-the documents are taken not to hold it.
+for a sum of money ("£79.9m"). Asked how many took part, were surveyed or are employed,
+the size of a whole group is asked for, which a share of it ("over half of social
+workers") does not give, though it does answer how many feel powerless. When no retrieved
+sentence gives the figure asked for, the documents are taken not to hold it.
 
 The thing counted is matched by its stem only. When the documents never use the
 question's word for it at all ("proposals" where the text says "recommendations"),
@@ -37,12 +39,20 @@ MAX_FOCUS_WORDS = 3  # "serious case reviews": the words naming what is counted
 NEAR_AFTER = 2  # a count stands this close (in content words) before what it counts
 
 
+# Asking how many took part, work somewhere or belong asks for the size of a whole group,
+# which a share of it ("over half of social workers") never gives
+_WHOLE_GROUP = re.compile(r"\b(?:took|take|takes|taking) part\b|\b(?:participat\w*|surveyed|polled|interviewed|questioned|"
+                          r"responded|employ\w*|members?|work(?:s|ed)? (?:for|at))\b", re.I)
+_SHARES = frozenset({"half", "third", "quarter", "majority", "minority"})
+
+
 @dataclass(frozen=True)
 class Figure:
     """The figure a question asks for: a sum of money, or a count of `what`."""
 
     phrase: str  # as the question words it: "serious case reviews", "money"
     stems: frozenset[str] = frozenset()  # stems of the counted thing; empty for money
+    whole: bool = False  # the size of a whole group is asked: a share of it answers nothing
 
 
 def figure_asked(question: str) -> Figure | None:
@@ -69,7 +79,7 @@ def figure_asked(question: str) -> Figure | None:
         if len(focus) == MAX_FOCUS_WORDS:
             break
     stems = frozenset(tokenize(" ".join(focus)))
-    return Figure(" ".join(focus), stems) if stems else None
+    return Figure(" ".join(focus), stems, bool(_WHOLE_GROUP.search(match.group(1)))) if stems else None
 
 
 def gives_figure(text: str, figure: Figure) -> bool:
@@ -79,7 +89,7 @@ def gives_figure(text: str, figure: Figure) -> bool:
     content = [w for w in words(text) if w and w not in STOPWORDS]  # positions count content words only
     stems = [next(iter(tokenize(w)), w) for w in content]
     for i, word in enumerate(content):
-        if _NUMBER_WORD.match(word) and not _YEAR.match(word):
+        if _NUMBER_WORD.match(word) and not _YEAR.match(word) and not (figure.whole and word in _SHARES):
             near = stems[i + 1: i + NEAR_AFTER + 1]
             if figure.stems & set(near):
                 return True

@@ -36,6 +36,9 @@ def test_figure_asked(question: str, phrase: str | None) -> None:
     ("How many reviews were published?", "Eight councils said reviews were published.", False),  # counts councils
     ("How much did the inquiry cost?", "The council was given £79.9m for social work.", True),
     ("How much did the inquiry cost?", "The inquiry took 15 months.", False),
+    ("How many social workers feel powerless?", "Over half of social workers feel powerless.", True),
+    ("How many social workers took part?", "Over half of social workers feel powerless.", False),  # a share, no size
+    ("How many people were surveyed?", "Some 2,000 people were surveyed.", True),
 ])
 def test_gives_figure(question: str, sentence: str, gives: bool) -> None:
     figure = figure_asked(question)
@@ -64,7 +67,9 @@ def test_a_date_holds_no_number(sentence: str, holds: bool) -> None:
 
 @pytest.mark.parametrize("question", ["How many serious case reviews did Ofsted evaluate last year?",
                                       "How much does a social worker earn?",
-                                      "What pay do foster carers get?"])
+                                      "What pay do foster carers get?",
+                                      # "over half of social workers feel powerless" is a share, not how many were asked
+                                      "How many social workers were surveyed by Action for Children?"])
 def test_a_figure_the_documents_never_give_abstains(engine: Engine, question: str) -> None:
     assert_refused(engine.ask(question), "They give no such figure.")
 
