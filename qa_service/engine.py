@@ -101,7 +101,9 @@ class Engine:
         if system not in self.retrievers:
             raise InvalidQuestion(f"Unknown retrieval system {system!r}; choose one of {', '.join(self.retrievers)}.")
         started = time.perf_counter()
-        resolved = resolve(respelt(question.strip(), self.data.vocabulary), history)
+        vocabulary = self.data.vocabulary  # misspelt names are read as the documents' names, earlier turns' too
+        history = [replace(turn, question=respelt(turn.question, vocabulary)) for turn in history]
+        resolved = resolve(respelt(question.strip(), vocabulary), history)
         texts = resolved.search_texts
         counted = [resolved.figure.phrase] if resolved.figure and resolved.figure.stems else []
         vectors = self.embedder.encode([*texts, *counted])  # one batch: a second encode costs as much again

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa_service.engine import Engine
+from qa_service.models import Turn
 from qa_service.spelling import Vocabulary, respelt
 
 VOCABULARY = Vocabulary.of([
@@ -34,3 +35,9 @@ def test_a_misspelt_name_is_answered_as_the_name(engine: Engine) -> None:
     assert not misspelt.abstained, "not refused as naming someone the documents never mention"
     assert misspelt.answer == engine.ask("What did Tim Loughton tell parliament?").answer
     assert "Loughton" in misspelt.query
+
+
+def test_a_misspelt_name_earlier_in_the_conversation_is_read_as_the_name(engine: Engine) -> None:
+    first = "What did Tim Loughten tell parliament?"
+    follow_up = engine.ask("And why?", [Turn(first, engine.ask(first).answer)])
+    assert "Loughton" in follow_up.query and "Loughten" not in follow_up.query
