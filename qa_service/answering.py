@@ -27,7 +27,8 @@ brings the sentence before it; asked who, a sentence from a quote brings the lin
 its speaker (quotes.py); asked who wrote a story, the answer opens with the story's byline;
 asked what something is called, with a sentence giving a name in quotes. A question asking
 two or three things at once ("Who wrote it, and when?") is answered part by part: each
-part, scored as a question of its own with its own kind, gets a different sentence.
+part, scored as a question of its own with its own kind, gets a different sentence, and a
+second one close behind when the first lacks the name, number or date the part asks for.
 
 When even the best sentence scores below the calibrated threshold, the documents are
 taken not to hold the answer. So are they when the question names something (a
@@ -480,6 +481,22 @@ def with_lines_needed(kind: str | None, picked: list[Candidate], data: IndexData
     return chosen
 
 
+def _holding_second(part: ResolvedQuestion, candidates: list[Candidate], pick: Candidate,
+                    taken: list[Candidate], settings: ComposerSettings) -> Candidate | None:
+    """For a part whose `pick` lacks the kind it asks for, the best of its candidates close
+    behind that holds it and says nothing `taken` says, or None.
+
+    "Which charities warned about children placed far from home, and...?" picks "Charities
+    are warning that thousands of children placed in care far from home...", which restates
+    the question; the names ("Charities – including Barnardo’s, the Who Cares Trust and
+    Voice") come next. A one-part question gets such a second through `select`.
+    """
+    if part.kind is None or pick.holds_kind or not kind_is_required(part.kind, part.question):
+        return None
+    return next((c for c in candidates if c.holds_kind and c.score >= pick.score - settings.margin
+                 and not any(says_the_same(c, other, settings) for other in taken)), None)
+
+
 PART_CHOICES = 6  # the best few sentences of each part are weighed against each other's
 
 
@@ -506,7 +523,7 @@ def answer_parts(
         candidates = score_sentences(part, vectors, passages, data, settings, weights, meaning_rows=[row])
         if part.kind == "title":
             candidates = with_title_first(candidates, part.question)
-        parts.append((part.kind, candidates[:PART_CHOICES]))
+        parts.append((part, candidates[:PART_CHOICES]))
     sets = [
         combination for combination in itertools.product(*(candidates for _, candidates in parts))
         if not any(says_the_same(a, b, settings) for a, b in itertools.combinations(combination, 2))
@@ -514,7 +531,14 @@ def answer_parts(
     if not sets:
         return []
     best = max(sets, key=lambda combination: sum(c.score for c in combination))
-    return [with_lines_needed(kind, [c], data) for (kind, _), c in zip(parts, best)]
+    picked = [[c] for c in best]
+    words = sum(c.word_count for c in best)
+    for (part, candidates), chosen in zip(parts, picked):
+        second = _holding_second(part, candidates, chosen[0], [c for group in picked for c in group], settings)
+        if second and words + second.word_count <= settings.max_words:
+            chosen.append(second)
+            words += second.word_count
+    return [with_lines_needed(part.kind, chosen, data) for (part, _), chosen in zip(parts, picked)]
 
 
 def compose(

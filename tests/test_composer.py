@@ -140,6 +140,17 @@ def test_each_part_of_a_two_part_question_gets_a_sentence_of_its_own(engine: Eng
     assert not set(first) & set(second)
 
 
+def test_a_part_whose_best_sentence_lacks_the_kind_asked_gets_one_that_holds_it(engine: Engine) -> None:
+    """"Which charities...?" is best matched by "Charities are warning that thousands of
+    children placed in care far from home...", which names none; the names come next."""
+    answer = engine.ask("Which charities spoke out about children placed in care far from home, "
+                        "and what duty will councils face from April?")
+    quotes = [c.quote for c in answer.citations]
+    assert any("Barnardo’s" in quote for quote in quotes)  # the first part's names
+    assert any("sufficiency duty" in quote for quote in quotes)  # the second part's answer
+    assert len(answer.answer.split()) <= engine.composer.max_words + len(quotes)  # words and [n] markers
+
+
 def test_a_part_of_a_two_part_question_weighs_its_own_words_fully_and_the_rest_as_context(engine: Engine) -> None:
     data, settings = engine.data, engine.composer
     resolved = resolve("Which charity and which directors' association welcomed Munro's work?", [])
