@@ -63,7 +63,7 @@ _ASKS = {
                          r"\bwhat (is|was|are|were) the (average|typical|total|median|mean)\b", re.I),
     "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
     "duration": re.compile(r"\bhow (?:soon|long|quickly)\b", re.I),
-    "base": re.compile(r"^\W*where\b(?=.*\b(?:based|headquartered|located)\b)", re.I),
+    "base": re.compile(r"^\W*where\b(?=.*\b(based|headquartered|located)\b)", re.I),
     "expansion": re.compile(r"\b(?:stands?|stood) for\b|\bshort for\b", re.I),
     "name": re.compile(rf"^\W*whom?\b|\bwhose\b|{_WHICH}(?:{_INSTITUTION}|{_ANYONE})\b", re.I),
     "examples": re.compile(r"\b(?:which|what)\s+other\s+[a-z]+s\b", re.I),  # "which other industries"
@@ -128,8 +128,14 @@ def institution_asked(question: str) -> str:
 
 
 def asking_words(kind: str, question: str) -> str:
-    """The words that ask for the kind ("What year", "how many"): they say what is wanted, not what about."""
-    return " ".join(match.group() for match in _ASKS[kind].finditer(question))
+    """The words that ask for the kind ("What year", "how many"): they say what is wanted, not
+    what about. So does a word the question must hold further on ("based" in "Where is it
+    based?"): a sentence "based on the evidence" matches nothing the question is about."""
+    asking = []
+    for match in _ASKS[kind].finditer(question):
+        ahead = [match.group(i) for i in range(1, match.re.groups + 1) if match.group(i) and match.start(i) >= match.end()]
+        asking += [match.group(), *ahead]
+    return " ".join(asking)
 
 
 # A run of capitalised words that does not open a sentence names something ("FA Cup",

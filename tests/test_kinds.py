@@ -131,6 +131,8 @@ def test_where_something_is_based_is_answered_or_refused(engine: Engine) -> None
     first = "Which parents' group is hosting the forced adoption screening?"
     assert "Midlands" in engine.ask("Where is it based?", [Turn(first, engine.ask(first).answer)]).answer
     assert_refused(engine.ask("Where is Action for Children based?"), "They don't say where.")
+    # "based" in the question asks, and matches nothing: the Tri.x sentences say nothing of where
+    assert_refused(engine.ask("Where is Tri.x based?"), "They don't say where.")
 
 
 def test_a_sentence_spelling_out_an_acronym_counts_as_using_it(engine: Engine) -> None:
@@ -203,6 +205,7 @@ def test_a_two_part_question_asks_no_single_kind() -> None:
 def test_asking_words() -> None:
     assert asking_words("date", "What year was the Cleveland crisis?") == "What year"
     assert asking_words("number", "And how many were there?") == "how many"
+    assert asking_words("base", "Where is the charity based?") == "Where based"  # "based" asks, further on
 
 
 @pytest.mark.parametrize(("question", "reason"), [
