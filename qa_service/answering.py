@@ -283,9 +283,9 @@ def ranked_passages(passages: list[ScoredPassage], candidates: list[Candidate]) 
     long enough to score keeps its retrieval order after the others, scored 0.
     """
     best = {candidate.sentence.sentence_id: candidate.score for candidate in candidates}
-    scored = [[best[sid] for sid in hit.passage.sentence_ids if sid in best] for hit in passages]
-    order = sorted(range(len(passages)), key=lambda i: (not scored[i], -max(scored[i], default=0.0)))
-    return tuple(ScoredPassage(passages[i].passage, max(scored[i], default=0.0)) for i in order)
+    scores = [max((best[sid] for sid in hit.passage.sentence_ids if sid in best), default=None) for hit in passages]
+    order = sorted(range(len(passages)), key=lambda i: (scores[i] is None, -(scores[i] or 0.0)))
+    return tuple(ScoredPassage(passages[i].passage, scores[i] or 0.0) for i in order)
 
 
 def with_title_first(candidates: list[Candidate], question: str) -> list[Candidate]:

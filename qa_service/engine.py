@@ -7,8 +7,9 @@ Engine and shares it; `ask` itself only reads, so concurrent calls are safe.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from itertools import zip_longest
 
 import numpy as np
@@ -18,7 +19,7 @@ from .config import Settings
 from .conversation import ResolvedQuestion, resolve
 from .embedding import Embedder
 from .errors import InvalidQuestion
-from .figures import Figure, gives_figure
+from .figures import gives_figure
 from .indexing import IndexData, load_index
 from .kinds import acronyms, holds_kind
 from .models import Answer, Document, ScoredPassage, Turn
@@ -74,19 +75,21 @@ class Engine:
                     merged[hit.passage.passage_id] = hit
         top = list(merged.values())[:k]
         figure = resolved.figure
-        if figure and counted is not None and not any(self._gives(hit, figure) for hit in top):
-            hits = retriever.search(Query(figure.phrase, counted), FIGURE_SEARCH_DEPTH)
-            top[k - 1:] = [hit for hit in hits if self._gives(hit, figure)][:1] or top[k - 1:]
-        if resolved.kind == "expansion" and not any(self._spells_out(hit, resolved.question) for hit in top):
-            spelt = [sid for acronym in acronyms(resolved.question) for sid in self.data.spelling_out(acronym)]
-            top[k - 1:] = [ScoredPassage(passage, 0.0) for passage in self.data.passages_with(spelt)[:1]] or top[k - 1:]
+        if figure and counted is not None:
+            gives = partial(gives_figure, figure=figure)
+            if not any(self._holds(hit, gives) for hit in top):
+                hits = retriever.search(Query(figure.phrase, counted), FIGURE_SEARCH_DEPTH)
+                top[k - 1:] = [hit for hit in hits if self._holds(hit, gives)][:1] or top[k - 1:]
+        if resolved.kind == "expansion":
+            spells = partial(holds_kind, "expansion", question=resolved.question)
+            if not any(self._holds(hit, spells) for hit in top):
+                spelt = [sid for acronym in acronyms(resolved.question) for sid in self.data.spelling_out(acronym)]
+                top[k - 1:] = [ScoredPassage(p, 0.0) for p in self.data.passages_with(spelt)[:1]] or top[k - 1:]
         return top
 
-    def _spells_out(self, hit: ScoredPassage, question: str) -> bool:
-        return any(holds_kind("expansion", self.data.sentences[sid].text, question) for sid in hit.passage.sentence_ids)
-
-    def _gives(self, hit: ScoredPassage, figure: Figure) -> bool:
-        return any(gives_figure(self.data.sentences[sid].text, figure) for sid in hit.passage.sentence_ids)
+    def _holds(self, hit: ScoredPassage, test: Callable[[str], bool]) -> bool:
+        """Whether any sentence of the passage passes `test` (gives the figure, spells out the acronym)."""
+        return any(test(self.data.sentences[sid].text) for sid in hit.passage.sentence_ids)
 
     def ask(self, question: str, history: Sequence[Turn] = (), system: str = "hybrid") -> Answer:
         """Answer `question` in the conversation `history` (oldest turn first).

@@ -34,7 +34,7 @@ from .cleaning import clean
 from .documents import RawDocument, load_collection
 from .embedding import Embedder
 from .errors import IndexUnavailable
-from .kinds import initialisms
+from .kinds import acronym_forms, initialisms
 from .lexical import LexicalIndex
 from .models import Document, Passage, Section, Sentence
 from .referents import embedding_text
@@ -137,8 +137,7 @@ class IndexData:
     def spelling_out(self, acronym: str) -> list[int]:
         """Sentences whose capitalised words spell `acronym` ("Social Care Institute for
         Excellence" for SCIE; a plural "LSCBs" as "LSCB"), in index order."""
-        found = {sid for spelt in {acronym.lower(), acronym.lower().removesuffix("s")}
-                 for sid in self._initialisms.get(spelt, [])}
+        found = {sid for form in acronym_forms(acronym) for sid in self._initialisms.get(form.lower(), [])}
         return sorted(found)
 
     @cached_property

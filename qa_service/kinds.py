@@ -170,8 +170,12 @@ def spells_out(acronym: str, text: str) -> bool:
     (a word may give more than its first letter), "Local Safeguarding Children Boards" LSCBs.
     Small linking words may be passed over, and give only a small letter ("for" in DfE)."""
     tokens = [re.sub(r"['’]s$", "", t) for t in _WORD.findall(text)]
-    singular = acronym[:-1] if acronym.endswith("s") else acronym
-    return any(_spells(letters, tokens, start, 0) for letters in {acronym, singular} for start in range(len(tokens)))
+    return any(_spells(letters, tokens, start, 0) for letters in acronym_forms(acronym) for start in range(len(tokens)))
+
+
+def acronym_forms(acronym: str) -> set[str]:
+    """The acronym as written and without a plural "s" ("LSCBs", "LSCB")."""
+    return {acronym, acronym.removesuffix("s")}
 
 
 def _spells(letters: str, tokens: list[str], at: int, used: int) -> bool:
