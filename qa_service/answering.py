@@ -58,10 +58,11 @@ from .figures import Figure, gives_figure
 from .indexing import IndexData
 from .kinds import TITLES, acronyms, asking_words, holds_kind, kind_is_required, names_asked, spells_out
 from .models import Answer, Citation, ScoredPassage, Sentence
-from .quotes import introduction
+from .quotes import introduces, introduction
 from .roles import names_holder
 from .stories import named_stories
 from .text import tokenize
+from .voices import asker_words, voiced_by
 
 ABSTAIN_TEXT = "The documents don't answer this question."
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -81,10 +82,16 @@ class ComposerSettings:
     context_word_cap: float = 2.0
     type_bonus: float = 0.04
     type_penalty: float = 0.12
+    # asked someone's view (voices.py): a sentence in their words, and one in someone else's.
+    # Bonuses from 0.04 to 0.12 answer about the same turns of the sets (evaluate/README.md)
+    voice_bonus: float = 0.08
+    voice_penalty: float = 0.03
     near_prior_bonus: float = 0.06  # follow-ups: within `near_prior` sentences of an earlier quote
     near_prior: int = 4  # sentences either side, about the paragraphs around; chosen on gold (evaluate/README.md)
     repeat_penalty: float = 0.15  # follow-ups: a sentence the previous answer already quoted
-    heading_penalty: float = 0.15  # headings are labels; they answer only what nothing else does
+    # headings are labels; they answer only what nothing else does. So do lines introducing a
+    # quote or list ("X said:"), unless asked who: then the speaker they name may be the answer
+    heading_penalty: float = 0.15
     other_story_penalty: float = 0.15  # a sentence outside the story a question names by its masthead (stories.py)
     # follow-ups: a sentence outside the stories the previous answer quoted. Small: a
     # conversation may move to another source ("What did the charity say?")
@@ -239,6 +246,8 @@ def score_sentences(
     kind = resolved.kind
     asked_acronyms = acronyms(resolved.question)
     counted = counted_figure(resolved, data) if kind == "number" else None
+    view = resolved.view
+    asker, asker_names = (frozenset(tokenize(view.who)), asker_words(view.who)) if view else (frozenset(), ())
     candidates = []
     for sid, ctx in context.items():
         sentence = data.sentences[sid]
@@ -250,6 +259,9 @@ def score_sentences(
         speaker = introduction(data.sentences, sid)
         if speaker:  # a quoted sentence is in the words of whoever its quote's first line names
             tokens |= data.sentence_tokens(speaker.sentence_id)
+        voiced = voiced_by(asker_names, data.voices[sid])
+        if voiced:  # in the words of whoever the question asks the view of: it holds their name
+            tokens |= asker
         share = _share(weights, tokens)
         score = settings.weight_meaning * meaning + settings.weight_context * ctx + settings.weight_words * share
         # asked "how many years after Cleveland", a sentence must count years ("26 years"), not children
@@ -259,11 +271,15 @@ def score_sentences(
             score += settings.type_bonus
         elif kind is not None and kind_is_required(kind, resolved.question):
             score -= settings.type_penalty
+        if voiced:
+            score += settings.voice_bonus
+        elif view and data.voices[sid]:
+            score -= settings.voice_penalty
         if sid in prior:
             score += settings.near_prior_bonus
         if sentence.text in resolved.prior_quotes:
             score -= settings.repeat_penalty
-        if sentence.heading:
+        if sentence.heading or (kind != "name" and introduces(sentence.text)):
             score -= settings.heading_penalty
         if named and data.story_of(sid) not in named:
             score -= other_story_penalty

@@ -34,6 +34,7 @@ from .kinds import asked_type, institution_asked, names_in
 from .models import Turn
 from .roles import Role, role_asked
 from .text import STOPWORDS, tokenize, words
+from .voices import AskedView, asked_view
 from .wording import question_inside
 
 _POINTS_BACK = re.compile(
@@ -92,6 +93,11 @@ class ResolvedQuestion:
         return None if self.parts else figure_asked(self.question)
 
     @cached_property
+    def view(self) -> AskedView | None:
+        """Whose view a one-part question asks for (voices.py)."""
+        return None if self.parts else asked_view(self.question)
+
+    @cached_property
     def institution(self) -> str:
         """The kind of institution a one-part question asks the name of ("university"), or ""."""
         return "" if self.parts else institution_asked(self.question)
@@ -124,27 +130,38 @@ class ResolvedQuestion:
         return ResolvedQuestion(self.parts[index], self.question, context=self.question)
 
     @property
-    def _searched(self) -> list[tuple[str, bool]]:
-        """Each text embedded and searched (a follow-up alone, with its context and spelled out,
-        or a question and its parts), and whether a sentence's meaning is judged against it:
-        the question, each of its parts and its spelled-out form are; its context is not, as
-        the previous answer would always match it best; nor is a two-part question whole."""
+    def _embedded(self) -> list[tuple[str, bool]]:
+        """Each text embedded, and whether a sentence's meaning is judged against it.
+
+        All but the last, for a question asking someone's view, are searched: a follow-up
+        alone, with its context and spelled out, or a question and its parts. The question,
+        each of its parts and its spelled-out form judge meaning; its context does not, as
+        the previous answer would always match it best; nor does a two-part question whole.
+        A question asking someone's view judges it without them (voices.py); searched
+        without them, it would find what anyone says."""
+        unvoiced = [(self.view.unvoiced, True)] if self.view else []
         if self.follow_up:
-            searched = [(self.question, True), (self.query, False)]
-            return searched + [(self.spelled_out, True)] if self.spelled_out else searched
+            searched = [(self.question, not unvoiced), (self.query, False)]
+            return searched + ([(self.spelled_out, True)] if self.spelled_out else []) + unvoiced
         if self.parts:
             return [(self.question, False), *((part, True) for part in self.parts)]
-        return [(self.question, True)]
+        return [(self.question, not unvoiced), *unvoiced]
+
+    @property
+    def embedded_texts(self) -> list[str]:
+        """What is embedded, in the order of the vectors made of it: the texts searched, then
+        the question without whose view it asks for, if it asks one."""
+        return [text for text, _ in self._embedded]
 
     @property
     def search_texts(self) -> list[str]:
-        """What is embedded and searched, in the order of the vectors made of it."""
-        return [text for text, _ in self._searched]
+        """What is searched: `embedded_texts` but the question without whose view it asks."""
+        return self.embedded_texts[: len(self._embedded) - bool(self.view)]
 
     @property
     def meaning_rows(self) -> list[int]:
-        """Which of `search_texts` a sentence's meaning is judged against (the best match counts)."""
-        return [row for row, (_, judges) in enumerate(self._searched) if judges]
+        """Which of `embedded_texts` a sentence's meaning is judged against (the best match counts)."""
+        return [row for row, (_, judges) in enumerate(self._embedded) if judges]
 
 
 def content_words(question: str) -> list[str]:

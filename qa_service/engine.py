@@ -25,9 +25,11 @@ from .kinds import acronyms, holds_kind
 from .models import Answer, Document, ScoredPassage, Turn
 from .retrieval import RETRIEVERS, Query, Retriever
 from .spelling import respelt
+from .stories import named_stories
 from .text import is_text
 
 FIGURE_SEARCH_DEPTH = 32  # passages naming the thing a question counts, searched for one that counts it
+STORY_SEARCH_DEPTH = 64  # passages searched for the best of the story a question names
 
 
 class Engine:
@@ -62,12 +64,20 @@ class Engine:
         first found takes the last place, since it may hold the one sentence that answers. So
         does, for a question asking what an acronym stands for, the first passage whose
         capitalised words spell it out, when no top passage spells it ("What is CWDC short for?"
-        shares no word with "Children’s Workforce Development Council"). `vectors`
-        embed the search texts; `counted`, when given, the counted thing's phrase.
+        shares no word with "Children’s Workforce Development Council"). A question naming a story
+        by its masthead ("What does Nick Lister think...", stories.py) is also searched within
+        that story, by what it asks (its meaning text, voices.py): whatever else matches its other
+        words, the answer is there, and the passage about the person named matches best of all.
+        `vectors` embed `resolved.embedded_texts`; `counted`, when given, the counted thing's phrase.
         """
         retriever, k = self.retrievers[system], self.composer.candidate_passages
         texts = resolved.search_texts
         lists = [retriever.search(Query(text, vector), k) for text, vector in zip(texts, vectors)]
+        named = named_stories(resolved.question, self.data.stories)
+        if named:
+            row = resolved.meaning_rows[-1]
+            hits = retriever.search(Query(resolved.embedded_texts[row], vectors[row]), STORY_SEARCH_DEPTH)
+            lists.insert(1, [hit for hit in hits if self.data.story_of(hit.passage.sentence_ids[0]) in named][:k])
         merged: dict[int, ScoredPassage] = {}
         for hits in zip_longest(*lists):
             for hit in hits:
@@ -107,7 +117,7 @@ class Engine:
         vocabulary = self.data.vocabulary  # misspelt names are read as the documents' names, earlier turns' too
         history = [replace(turn, question=respelt(turn.question, vocabulary)) for turn in history]
         resolved = resolve(respelt(question.strip(), vocabulary), history)
-        texts = resolved.search_texts
+        texts = resolved.embedded_texts
         counted = [resolved.figure.phrase] if resolved.figure and resolved.figure.stems else []
         vectors = self.embedder.encode([*texts, *counted])  # one batch: a second encode costs as much again
         encoded = time.perf_counter()

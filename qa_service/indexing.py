@@ -43,6 +43,7 @@ from .spelling import Vocabulary
 from .stories import Story, find_stories
 from .text import tokenize
 from .vectors import VectorIndex, build_vector_index, choose_vector_index, load_vector_index
+from .voices import sentence_voices
 
 FORMAT_VERSION = 2  # 2: words are lemmatized before stemming, so the lexical index changed
 KEEP_BUILDS = 2
@@ -148,6 +149,15 @@ class IndexData:
     def stories(self) -> list[Story]:
         """Every story (section, or document without sections) of the collection, in order."""
         return self._stories[0]
+
+    @cached_property
+    def voices(self) -> list[frozenset[str]]:
+        """For each sentence, the tokens of who it is in the words of (voices.py)."""
+        story_voices = []
+        for story in self.stories:
+            document = self.documents[story.doc_id]
+            story_voices.append(f"{document.source} {document.author} {story.byline.text if story.byline else ''}")
+        return sentence_voices(self.sentences, self._stories[1], story_voices)
 
     def story_of(self, sentence_id: int) -> int:
         """The index in `stories` of the story a sentence belongs to."""

@@ -17,6 +17,7 @@ candidate gives one (answering.py). So are examples, often listed without "such 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from .text import words
@@ -61,11 +62,11 @@ _ASKS = {
     "title": re.compile(r"\b(?:called|titled|entitled)\W*$|\bwhat(?: is|'s| was)? the (?:title|name) of\b", re.I),
     "number": re.compile(r"\bhow (many|much|old)\b|\b(what|which) (number|percentage|proportion|share|fraction|amount|sum|age)\b|"
                          r"\bwhat (is|was|are|were) the (average|typical|total|median|mean)\b", re.I),
-    "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day)\b|\bby when\b", re.I),
+    "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day|deadline|timetable|timescale)\b|\bby when\b", re.I),
     "duration": re.compile(r"\bhow (?:soon|long|quickly)\b", re.I),
     "base": re.compile(r"^\W*where\b(?=.*\b(based|headquartered|located)\b)", re.I),
     "expansion": re.compile(r"\b(?:stands?|stood) for\b|\bshort for\b", re.I),
-    "name": re.compile(rf"^\W*whom?\b|\bwhose\b|{_WHICH}(?:{_INSTITUTION}|{_ANYONE})\b", re.I),
+    "name": re.compile(rf"^\W*(?:(?:to|from|by|with|for) )?whom?\b|\bwhose\b|{_WHICH}(?:{_INSTITUTION}|{_ANYONE})\b", re.I),
     "examples": re.compile(r"\b(?:which|what)\s+other\s+[a-z]+s\b", re.I),  # "which other industries"
     "reason": re.compile(r"^\W*why\b|\bwhat (was|is) the reason\b|\bfor what reason\b|"
                          r"^\W*how (?:was|were|is|are|did|does|do|could|can)\b.{0,80}\bable to\b|"
@@ -107,7 +108,9 @@ _HAS = {
 _MAY_BE_IMPLICIT = {"reason", "author", "title", "examples"}
 # "Who did the minister write to?" asks for whoever received the act, as often a group
 # ("early years providers") as a named person: a sentence without a name may still answer.
-_ASKS_OBJECT = re.compile(r"^\W*who(?:m)?\s+(?:did|does|do|will|would|should|can|could|has|have|had)\b", re.I)
+# So does "whose views...?" ("the frontline").
+_ASKS_OBJECT = re.compile(r"^\W*(?:(?:to|from|by|with|for) )?who(?:m)?\s+(?:did|does|do|will|would|should|can|could|has|"
+                          r"have|had)\b|\bwhose\b", re.I)
 
 
 def kind_is_required(kind: str, question: str) -> bool:
@@ -155,7 +158,12 @@ def names_asked(question: str) -> list[re.Match[str]]:
 
 def names_in(text: str) -> list[str]:
     """The names in `text`, in order, its opening words included ("Action for Children backs...")."""
-    return re.findall(_NAME, text)
+    return [match.group() for match in name_matches(text)]
+
+
+def name_matches(text: str) -> Iterator[re.Match[str]]:
+    """Where `names_in` finds each name."""
+    return re.finditer(_NAME, text)
 
 
 # Words an expansion may pass over, or take a small letter from: "Department for Education" (DfE)

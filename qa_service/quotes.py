@@ -24,6 +24,11 @@ _INTRODUCES = re.compile(r":\s*$")
 MAX_QUOTED_PARAGRAPHS = 12  # a quote runs on this far at most; beyond it, no speaker is looked for
 
 
+def introduces(text: str) -> bool:
+    """Whether a line introduces what follows, a quote or a list ("X said:", "Key points:")."""
+    return bool(_INTRODUCES.search(text))
+
+
 def _paragraph_start(sentences: Sequence[Sentence], sentence_id: int) -> int:
     """The id of the first sentence of the paragraph holding `sentence_id`."""
     sentence = sentences[sentence_id]
@@ -41,7 +46,7 @@ def introduction(sentences: Sequence[Sentence], sentence_id: int) -> Sentence | 
         if not _OPENS_QUOTE.match(sentences[start].text) or start == 0 or sentences[start - 1].doc_id != doc_id:
             return None
         before = sentences[start - 1]
-        if _INTRODUCES.search(before.text) and not before.heading:
+        if introduces(before.text) and not before.heading:
             return before
         start = _paragraph_start(sentences, start - 1)
     return None

@@ -17,6 +17,7 @@ import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z]+")
 MIN_LETTERS = 5  # shorter words are a slip away from too many others ("cost", "most", "post")
@@ -43,17 +44,18 @@ class Vocabulary:
         return cls(frozenset(words), frozenset(names))
 
 
-def _slips(word: str) -> set[str]:
+@lru_cache(maxsize=10_000)
+def slips(word: str) -> frozenset[str]:
     """Every string one slip from `word` that keeps its first letter."""
     head, rest = word[0], word[1:]
     splits = [(rest[:i], rest[i:]) for i in range(len(rest) + 1)]
     letters = string.ascii_lowercase
-    return {head + variant for variant in (
+    return frozenset({head + variant for variant in (
         *(a + b[1:] for a, b in splits if b),
         *(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
         *(a + c + b[1:] for a, b in splits if b for c in letters),
         *(a + c + b for a, b in splits for c in letters),
-    )} - {word}
+    )} - {word})
 
 
 def respelt(question: str, vocabulary: Vocabulary) -> str:
@@ -64,7 +66,7 @@ def respelt(question: str, vocabulary: Vocabulary) -> str:
         name = match.start() > 0 and word[0].isupper() and not any(c.isupper() for c in word[1:])  # not "LSCBs"
         if not name or len(word) < MIN_LETTERS or word.lower() in vocabulary.words:
             return word
-        near = _slips(word.lower()) & vocabulary.names
+        near = slips(word.lower()) & vocabulary.names
         return next(iter(near)).capitalize() if len(near) == 1 else word
 
     return _WORD.sub(right, question)

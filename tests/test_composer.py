@@ -81,7 +81,7 @@ def test_a_follow_up_reads_the_passages_around_the_last_answer(engine: Engine) -
     following = data.sentences[quoted.sentence_id + 1]
     resolved = resolve("And then what?", [Turn("What happened?", f"{quoted.text} [1]")])
     unrelated = next(p for p in data.passages if p.doc_id != quoted.doc_id)
-    vectors = engine.embedder.encode(resolved.search_texts)
+    vectors = engine.embedder.encode(resolved.embedded_texts)
     weights = question_weights(resolved, data, engine.composer)
     candidates = score_sentences(resolved, vectors, [ScoredPassage(unrelated, 1.0)], data, engine.composer, weights)
     assert following.sentence_id in {c.sentence.sentence_id for c in candidates}
@@ -91,7 +91,7 @@ def test_a_sentence_s_context_is_the_average_of_the_passages_holding_it(engine: 
     """A sentence in two overlapping passages takes neither the better nor the worse one's match."""
     data = engine.data
     resolved = resolve("What did Tim Loughton tell Parliament about the government response?", [])
-    vectors = engine.embedder.encode(resolved.search_texts)
+    vectors = engine.embedder.encode(resolved.embedded_texts)
     passages = engine._retrieve("hybrid", resolved, vectors)
     candidates = score_sentences(resolved, vectors, passages, data, SETTINGS, question_weights(resolved, data, SETTINGS))
     shared = [c for c in candidates if len(data.passages_with([c.sentence.sentence_id])) == 2]
@@ -130,7 +130,7 @@ def test_each_part_of_a_two_part_question_gets_a_sentence_of_its_own(engine: Eng
     """The best sentence for both parts answers one; the other part gets its own best, not a second best for the first."""
     data, settings = engine.data, engine.composer
     resolved = resolve("What did Munro say about assessment timescales, and when was the slimmed-down guidance promised?", [])
-    vectors = engine.embedder.encode(resolved.search_texts)
+    vectors = engine.embedder.encode(resolved.embedded_texts)
     passages = engine._retrieve("hybrid", resolved, vectors)
     answered = answer_parts(resolved, vectors, passages, data, settings)
     assert len(answered) == 2
@@ -168,7 +168,7 @@ def test_a_follow_up_goes_on_with_the_story_just_quoted(engine: Engine) -> None:
     answer = engine.ask(first)
     resolved = resolve("What is the government going to do about it?", [Turn(first, answer.answer)])
     quoted = {data.story_of(s.sentence_id) for s in data.sentences_near(resolved.prior_quotes, 0)}
-    vectors = engine.embedder.encode(resolved.search_texts)
+    vectors = engine.embedder.encode(resolved.embedded_texts)
     passages = engine._retrieve("hybrid", resolved, vectors)
 
     def scores(settings: ComposerSettings) -> dict[int, float]:
@@ -199,3 +199,14 @@ def test_a_follow_up_asking_what_happened_later_or_who_may_leave_the_story() -> 
     assert not resolve("Was it eventually dropped?", history).stays_in_story
     assert not resolve("Who was disappointed by that?", history).stays_in_story  # another actor, another source
     assert not resolve("What did the council say about it?", []).stays_in_story  # no previous answer, no story
+
+
+@pytest.mark.parametrize("question", [
+    "What did Munro say was happening to the culture of child protection?",
+    "What did Action for Children find disappointing about the government's progress?",
+])
+def test_a_line_introducing_a_quote_is_not_quoted_for_what_it_says(engine: Engine, question: str) -> None:
+    """"Shaun Kelly, Head of Safeguarding at Action for Children said:" says nothing but who speaks."""
+    answer = engine.ask(question)
+    assert not answer.abstained
+    assert not any(citation.quote.rstrip().endswith(":") for citation in answer.citations)

@@ -262,7 +262,9 @@ def test_a_spelled_out_follow_up_is_searched_and_judged_as_well() -> None:
     resolved = resolve("What did Munro say that role should do?", history)
     assert resolved.spelled_out == "What did Munro say chief social worker post should do?"
     assert resolved.search_texts == [resolved.question, resolved.query, resolved.spelled_out]
-    assert resolved.meaning_rows == [0, 2]
+    # asking Munro's view, the question is judged without her (voices.py), spelled out with her
+    assert resolved.embedded_texts[3] == "What did they say that role should do?"
+    assert resolved.meaning_rows == [2, 3]
     plain = resolve("What did she say next?", history)
     assert plain.spelled_out == "" and len(plain.search_texts) == 2 and plain.meaning_rows == [0]
 

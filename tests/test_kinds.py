@@ -43,6 +43,8 @@ from qa_service.models import Turn
     ("How soon after birth can a baby be removed?", "duration"), ("how long will the pilots run", "duration"),
     ("What does PAIN stand for?", "expansion"), ("what is DfE short for", "expansion"),
     ("Where is the charity based?", "base"), ("Where did he say that?", None),
+    ("What deadline did the government set?", "date"), ("Which timetable was announced?", "date"),
+    ("To whom did the minister write?", "name"), ("whose views is that person meant to report", "name"),
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
     assert asked_type(question) == kind
@@ -52,6 +54,8 @@ def test_asked_type(question: str, kind: str | None) -> None:
     ("Who chaired the inquiry?", True),  # asks who did it: a name
     ("Who did the minister write to?", False),  # asks who received it: often a group, "early years providers"
     ("Whom will the council consult?", False),
+    ("To whom did the minister write?", False),
+    ("Whose views should the social worker report?", False),  # "the frontline": an owner need not be named
     ("How many children were moved?", True),
     ("Why was it dropped?", False),  # a reason is often implicit
 ])

@@ -70,7 +70,7 @@ def test_asked_who_said_it_the_answer_names_the_speaker(engine: Engine) -> None:
     quoted, line = _quoted_far_from_its_speaker(engine)
     resolved = resolve("Who said it?", [])
     far = [p for p in data.passages_with([quoted.sentence_id]) if line.sentence_id not in p.sentence_ids]
-    candidates = score_sentences(resolved, engine.embedder.encode(resolved.search_texts), [ScoredPassage(far[0], 1.0)],
+    candidates = score_sentences(resolved, engine.embedder.encode(resolved.embedded_texts), [ScoredPassage(far[0], 1.0)],
                                  data, engine.composer, question_weights(resolved, data, engine.composer))
     assert with_speakers([c for c in candidates if c.sentence == quoted]) == [line, quoted]
     said = quoted.text.strip("“”\"' ")
@@ -85,7 +85,7 @@ def test_a_role_s_holder_named_only_where_the_quote_began_is_found(engine: Engin
     quoted, line = _quoted_far_from_its_speaker(engine)
     resolved = resolve("Who is the head of safeguarding at the charity?", [])
     assert resolved.role and resolved.role.head in " ".join(line.text.lower().split()), "the speaker holds the role asked"
-    vectors = engine.embedder.encode(resolved.search_texts)
+    vectors = engine.embedder.encode(resolved.embedded_texts)
     far = [p for p in data.passages_with([quoted.sentence_id]) if line.sentence_id not in p.sentence_ids]
     answer = compose(resolved, vectors, [ScoredPassage(far[0], 1.0)], data, engine.composer)
     assert "name no one" not in answer.answer
@@ -100,7 +100,7 @@ def test_a_quoted_sentence_matches_the_words_of_its_speaker_s_line(engine: Engin
     data = engine.data
     quoted, line = _quoted_far_from_its_speaker(engine)
     resolved = resolve(f"What did {line.text.rstrip(':')} say?", [])
-    vectors = engine.embedder.encode(resolved.search_texts)
+    vectors = engine.embedder.encode(resolved.embedded_texts)
     far = [p for p in data.passages_with([quoted.sentence_id]) if line.sentence_id not in p.sentence_ids]
     weights = question_weights(resolved, data, engine.composer)
     candidates = score_sentences(resolved, vectors, [ScoredPassage(far[0], 1.0)], data, engine.composer, weights)
