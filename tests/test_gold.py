@@ -25,6 +25,7 @@ HOLDOUT2 = ROOT / "evaluate" / "holdout2.jsonl"
 HOLDOUT3 = ROOT / "evaluate" / "holdout3.jsonl"
 HOLDOUT4 = ROOT / "evaluate" / "holdout4.jsonl"
 HOLDOUT5 = ROOT / "evaluate" / "holdout5.jsonl"
+HOLDOUT6 = ROOT / "evaluate" / "holdout6.jsonl"
 DOCS = ROOT / "docs"
 TURN_KEYS = {"question", "answer_groups", "docs", "evidence"}
 
@@ -58,8 +59,8 @@ def _parse(path: Path) -> list[dict]:
     return parsed
 
 
-@pytest.fixture(scope="module", params=[GOLD, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5],
-                ids=["gold", "holdout", "holdout2", "holdout3", "holdout4", "holdout5"])
+@pytest.fixture(scope="module", params=[GOLD, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6],
+                ids=["gold", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6"])
 def items(request: pytest.FixtureRequest) -> list[dict]:
     return _parse(request.param)
 
