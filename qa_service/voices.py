@@ -41,28 +41,27 @@ _VIEW = (r"(?:think|thinks|thought|say|says|said|believe|believes|believed|recko
          r"fear|fears|feared|hope|hopes|hoped|want|wants|wanted|suggest|suggests|suggested|"
          r"propose|proposes|proposed|make of|see it|view)")
 # Who: one to three words, not a pronoun (whose view a follow-up asks is its context's),
-# not a date or figure, not a document ("the July 2011 response"): what a document says is
-# its content, and naming the document says which content; a document's owner is who
+# nor a date or figure ("the July 2011 response" says which content, not whose view). A
+# document may be who ("the review"), its owner's voice (`people`), and so may its owner
 # ("Munro's review").
 _FUNCTION = (r"(?:they|he|she|it|you|we|i|people|anyone|anybody|someone|everyone|their|his|her|its|our|"
              r"what|which|who|whom|whose|when|where|why|how|and|but|or|so|in|on|at|to|by|with|from|that|this|"
              r"is|are|was|were|do|does|did|has|have|had|will|would|can|could|should)")
 _WHO_WORD = rf"(?!{_FUNCTION}\b)[\w&'’-]+(?:\.[\w&'’-]+)*"
-_DOCUMENT = r"(?:review|reviews|response|report|reports|update|statement|article|blog|post|guidance|government)"
-_NOT_DOCUMENT = rf"(?!{_DOCUMENT}\b)"
-_WHO = rf"(?:the\s+)?(?:{_WHO_WORD}\s+){{0,2}}?{_NOT_DOCUMENT}{_WHO_WORD}"
+_DOCUMENT = r"(?:review|reviews|response|report|reports|update|statement|article|blog|post|guidance)"
+_WHO = rf"(?:the\s+)?(?:{_WHO_WORD}\s+){{0,2}}?(?!government\b){_WHO_WORD}"
 _REFLEXIVE = r"(?P<self>(?:\s+(?:herself|himself|themselves|itself|really|actually|still|now|also|personally))*)"
 _ASKED = [
+    # whose document it is: "What did Munro's progress report say..." reads "What did their progress report say..."
+    re.compile(rf"(?:\b(?:do|does|did|would|will)\s+|^\W*)(?P<who>{_WHO})(?P<self>['’]s)"
+               rf"(?=\s+(?:[\w-]+\s+){{0,2}}?{_DOCUMENT}\s+{_VIEW}\b)", re.I),
     re.compile(rf"\b(?:do|does|did|would|will)\s+(?P<who>{_WHO}){_REFLEXIVE}\s+{_VIEW}\b", re.I),
     re.compile(rf"^\W*(?P<who>{_WHO}){_REFLEXIVE}\s+{_VIEW}\b", re.I),
     re.compile(rf"\baccording to\s+(?P<who>{_WHO}){_REFLEXIVE}(?=\s*[,?!]|\s*\.?\s*$)", re.I),
     re.compile(rf"\b(?P<who>{_WHO})['’]s?(?P<self>)\s+(?=(?:take|view|views|verdict|opinion|position|reaction)\b)",
                re.I),
-    # whose document it is: "What did Munro's progress report say..." reads "What did their progress report say..."
-    re.compile(rf"(?:\b(?:do|does|did|would|will)\s+|^\W*)(?P<who>{_WHO})(?P<self>['’]s)"
-               rf"(?=\s+(?:[\w-]+\s+){{0,2}}?{_DOCUMENT}\s+{_VIEW}\b)", re.I),
 ]
-_STAND_IN = ["they", "they", "them", "their", "their"]
+_STAND_IN = ["their", "they", "they", "them", "their"]
 _DIGIT = re.compile(r"\d")
 
 
@@ -95,6 +94,7 @@ _SUBJECT = re.compile(rf"^(?!(?:it|there|this|that)\b)(?P<who>[^“”\"‘;:]{{
 _OPENS_QUOTE = re.compile(r"^\s*[\"“‘']")
 _POSSESSOR = re.compile(r"^(?P<who>(?:[A-Z][\w.-]*\s+){0,3}[A-Z][\w.-]*)['’]s\b")  # "Munro’s recommendations include:"
 _PRONOUN = re.compile(r"(?:^|\s)(?:she|he|they|it)$", re.I)
+_OWNS = re.compile(r"\b(?P<owner>[A-Z][a-z]+)['’]s\s+(?P<owned>[a-z]+)")
 MAX_SUBJECT_WORDS = 15  # "Marion Davis, past president of the Association of Directors of Children's Services"
 LOOK_BACK = 4  # sentences a "she said" may point back over to its name
 MAX_NAME_WORDS = 4  # a person's name, with a title and a sentence's capitalised first word: "Today Professor Eileen Munro"
@@ -142,8 +142,9 @@ def people(sentences: Sequence[Sentence]) -> list[tuple[frozenset[str], frozense
     A name is also called by the word before it ("The charity Action for Children", "French
     journalist Florence Bellone"), and a person's name by its surname alone: "Ms Bellone
     states" is in the words of the journalist Florence Bellone. A person's name is a few
-    words, without "of" or "for", whose last the documents never write in small letters
-    ("the Munro Review" is no one: they write "review").
+    words, without "of" or "for", whose last the documents never write in small letters.
+    What someone owns speaks for them: "Munro’s review" and "the Munro Review" make Munro
+    the review's voice, so "What did the review say...?" asks hers.
     """
     lower = {word for sentence in sentences for word in re.findall(r"\b[a-z][\w'’-]*", sentence.text)}
     table: list[tuple[frozenset[str], frozenset[str]]] = []
@@ -154,8 +155,15 @@ def people(sentences: Sequence[Sentence]) -> list[tuple[frozenset[str], frozense
             before = re.search(r"([a-z]+)\s+$", sentence.text[:match.start()])
             called = frozenset(tokens + tokenize(before.group(1) if before else ""))
             table.append((frozenset(tokens), called))
-            if 2 <= len(name) <= MAX_NAME_WORDS and not {"of", "for"} & set(name) and name[-1].lower() not in lower:
-                table.append((frozenset(tokens[-1:]), called))
+            if 2 <= len(name) <= MAX_NAME_WORDS and not {"of", "for"} & set(name):
+                if name[-1].lower() not in lower:
+                    table.append((frozenset(tokens[-1:]), called))
+                else:  # "the Munro Review": a thing named for its owner
+                    table.append((frozenset(tokenize(" ".join(name[:-1]))), frozenset(tokens)))
+        for match in _OWNS.finditer(sentence.text):  # "Munro’s review", not "Children’s minister"
+            if match.group("owner").lower() not in lower:
+                owner = tokenize(match.group("owner"))
+                table.append((frozenset(owner), frozenset(owner + tokenize(match.group("owned")))))
     return table
 
 
