@@ -43,9 +43,9 @@ _VIEW = (r"(?:think|thinks|thought|say|says|said|believe|believes|believed|recko
 # Who: one to three words, not a pronoun (whose view a follow-up asks is its context's),
 # nor a date or figure ("the July 2011 response" says which content, not whose view). A
 # document may be who ("the review"), its owner's voice (`people`), and so may its owner
-# ("Munro's review"). "The government" is left out, as before documents were let in: every
-# story speaks of what it decided, and a question about it asks what, not whose words
-# (never measured with it in).
+# ("Munro's review"). "The government" is left out: every story speaks of what it decided,
+# and "When does the government want them in place?" asks what, not in whose words (let in,
+# it lost a gold follow-up and gained nothing).
 _FUNCTION = (r"(?:they|he|she|it|you|we|i|people|anyone|anybody|someone|everyone|their|his|her|its|our|"
              r"what|which|who|whom|whose|when|where|why|how|and|but|or|so|in|on|at|to|by|with|from|that|this|"
              r"is|are|was|were|do|does|did|has|have|had|will|would|can|could|should)")
