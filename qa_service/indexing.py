@@ -153,11 +153,7 @@ class IndexData:
     @cached_property
     def voices(self) -> list[frozenset[str]]:
         """For each sentence, the tokens of who it is in the words of (voices.py)."""
-        story_voices = []
-        for story in self.stories:
-            document = self.documents[story.doc_id]
-            story_voices.append(f"{document.source} {document.author} {story.byline.text if story.byline else ''}")
-        return sentence_voices(self.sentences, self._stories[1], story_voices)
+        return sentence_voices(self.sentences, self._stories[1], [story.voice for story in self.stories])
 
     def story_of(self, sentence_id: int) -> int:
         """The index in `stories` of the story a sentence belongs to."""

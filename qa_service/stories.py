@@ -27,6 +27,7 @@ class Story:
     end: int
     byline: Sentence | None
     masthead: frozenset[str]  # tokens of its headline, publisher, writer and byline
+    voice: frozenset[str] = frozenset()  # tokens of its publisher, writer and byline: who tells it (voices.py)
 
 
 def find_stories(documents: dict[str, Document], sentences: list[Sentence]) -> tuple[list[Story], list[int]]:
@@ -47,8 +48,8 @@ def find_stories(documents: dict[str, Document], sentences: list[Sentence]) -> t
     stories = []
     for document, start, end, headline, members in spans:
         byline = next((s for s in members if holds_kind("author", s.text, "")), None)
-        named = f"{headline} {document.source} {document.author} {byline.text if byline else ''}"
-        stories.append(Story(document.doc_id, start, end, byline, frozenset(tokenize(named))))
+        voice = frozenset(tokenize(f"{document.source} {document.author} {byline.text if byline else ''}"))
+        stories.append(Story(document.doc_id, start, end, byline, frozenset(tokenize(headline)) | voice, voice))
     return stories, of_sentence
 
 

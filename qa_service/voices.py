@@ -112,28 +112,30 @@ def _attributed(sentence: Sentence) -> str:
     return match.group("who").strip(" ,–—-")
 
 
-def _own_voices(sentences: Sequence[Sentence], story_of: Sequence[int], story_voices: Sequence[str]) -> list[frozenset[str]]:
+def _own_voices(sentences: Sequence[Sentence], story_of: Sequence[int],
+                story_voices: Sequence[frozenset[str]]) -> list[frozenset[str]]:
     """The tokens of who each sentence is in the words of, as the text says it."""
     voices: list[frozenset[str]] = []
     names: list[bool] = []  # per sentence: it names whose words it is in itself ("Munro claimed")
     listed: list[bool] = []  # per sentence: an item of a list after a line ending with a colon
     for sentence in sentences:
         who = _attributed(sentence)
+        named = bool(who) and not _PRONOUN.search(who)
         before = [s for s in sentences[max(0, sentence.sentence_id - LOOK_BACK):sentence.sentence_id]
                   if story_of[s.sentence_id] == story_of[sentence.sentence_id]]
         previous = before[-1] if before else None
         listing = bool(previous and not who and (introduces(previous.text) or listed[previous.sentence_id]))
         voice: frozenset[str] = frozenset()
-        if who and not _PRONOUN.search(who):
+        if named:
             voice = frozenset(tokenize(who))
         elif who:  # "she said": the nearest sentence before naming whose words it is in
             voice = next((voices[s.sentence_id] for s in reversed(before) if names[s.sentence_id]), frozenset())
         elif previous and (listing or _OPENS_QUOTE.match(sentence.text) or previous.paragraph == sentence.paragraph):
             voice = voices[previous.sentence_id]  # a list, a quote or a paragraph goes on in the same words
         if not voice and not sentence.heading:
-            voice = frozenset(tokenize(story_voices[story_of[sentence.sentence_id]]))
+            voice = story_voices[story_of[sentence.sentence_id]]
         voices.append(voice)
-        names.append(bool(who) and not _PRONOUN.search(who))
+        names.append(named)
         listed.append(listing)
     return voices
 
@@ -170,10 +172,10 @@ def people(sentences: Sequence[Sentence]) -> list[tuple[frozenset[str], frozense
 
 
 def sentence_voices(sentences: Sequence[Sentence], story_of: Sequence[int],
-                    story_voices: Sequence[str]) -> list[frozenset[str]]:
+                    story_voices: Sequence[frozenset[str]]) -> list[frozenset[str]]:
     """For each sentence, the tokens of who it is in the words of (the rules in the module
-    docstring) and of all the documents call them (`people`); `story_voices` are each story's
-    writer, publisher and byline, `story_of` each sentence's story."""
+    docstring) and of all the documents call them (`people`); `story_voices` are the tokens of
+    each story's writer, publisher and byline (`Story.voice`), `story_of` each sentence's story."""
     known = people(sentences)
     return [voice.union(*(called for named, called in known if named <= voice)) if voice else voice
             for voice in _own_voices(sentences, story_of, story_voices)]

@@ -7,6 +7,7 @@ import pytest
 from qa_service.conversation import resolve
 from qa_service.engine import Engine
 from qa_service.models import Sentence
+from qa_service.text import tokenize
 from qa_service.voices import asked_view, asker_words, sentence_voices, voiced_by
 
 
@@ -56,7 +57,7 @@ def _sentences(*paragraphs: str) -> list[Sentence]:
 
 def _voices(*paragraphs: str, story_voice: str = "Daily Post Jo Bloggs") -> list[frozenset[str]]:
     sentences = _sentences(*paragraphs)
-    return sentence_voices(sentences, [0] * len(sentences), [story_voice])
+    return sentence_voices(sentences, [0] * len(sentences), [frozenset(tokenize(story_voice))])
 
 
 def _in_words_of(who: str, voice: frozenset[str]) -> bool:
