@@ -49,28 +49,30 @@ _SPAN_UNIT = r"(?:hours?|days?|weeks?|months?|years?)\b"
 # Bylines are written "By Lauren Higgs", at times glued to the page's last label ("LogoBy ..."),
 # or "This post is provided by our Lead Consultant, Nick Lister".
 BYLINE_WORDS = 16  # a byline is a short line; a longer sentence "chaired by Dame ..." reports, it signs nothing
+# A question may open by joining the one before: "And when...?", "But why...?"
+_OPENS = r"^\W*(?:(?:and|but|so)\s+)?"
 _ASKS = {
     "author": re.compile(
-        r"^\W*who\s+(?:wrote|authored|penned|reported|filed)\s+(?:the|this|that|a|an)\b.*?"
+        _OPENS + r"who\s+(?:wrote|authored|penned|reported|filed)\s+(?:the|this|that|a|an)\b.*?"
         r"\b(?:article|story|stories|piece|post|blog|column|news item|write-up)\b|"
         r"\bwho\s+(?:is|was|'s)\s+the\s+(?:author|writer|reporter|journalist)\s+of\s+(?:the|this|that)\b.*?"
         r"\b(?:article|story|piece|post|blog|column|news item|write-up)\b|"
         r"\bby whom was\b.*\b(?:written|reported)\b|"
-        r"^\W*who\s+(?:wrote|reported|blogged)\s+(?:on|about)\b.*\bfor\s+(?:the\s+)?(?-i:[A-Z])",  # "... for the BBC"
+        + _OPENS + r"who\s+(?:wrote|reported|blogged)\s+(?:on|about)\b.*\bfor\s+(?:the\s+)?(?-i:[A-Z])",  # "... for the BBC"
         re.I,
     ),
     "title": re.compile(r"\b(?:called|titled|entitled)\W*$|\bwhat(?: is|'s| was)? the (?:title|name) of\b", re.I),
     "number": re.compile(r"\bhow (many|much|old)\b|\b(what|which) (number|percentage|proportion|share|fraction|amount|sum|age)\b|"
                          r"\bwhat (is|was|are|were) the (average|typical|total|median|mean)\b", re.I),
-    "date": re.compile(r"^\W*when\b|\b(what|which) (year|date|month|day|deadline|timetable|timescale)\b|\bby when\b", re.I),
+    "date": re.compile(_OPENS + r"when\b|\b(what|which) (year|date|month|day|deadline|timetable|timescale)\b|\bby when\b", re.I),
     "duration": re.compile(r"\bhow (?:soon|long|quickly)\b", re.I),
-    "base": re.compile(r"^\W*where\b(?=.*\b(based|headquartered|located)\b)", re.I),
+    "base": re.compile(_OPENS + r"where\b(?=.*\b(based|headquartered|located)\b)", re.I),
     "expansion": re.compile(r"\b(?:stands?|stood) for\b|\bshort for\b", re.I),
-    "name": re.compile(rf"^\W*(?:(?:to|from|by|with|for) )?whom?\b|\bwhose\b|{_WHICH}(?:{_INSTITUTION}|{_ANYONE})\b", re.I),
+    "name": re.compile(rf"{_OPENS}(?:(?:to|from|by|with|for) )?whom?\b|\bwhose\b|{_WHICH}(?:{_INSTITUTION}|{_ANYONE})\b", re.I),
     "examples": re.compile(r"\b(?:which|what)\s+other\s+[a-z]+s\b", re.I),  # "which other industries"
-    "reason": re.compile(r"^\W*why\b|\bwhat (was|is) the reason\b|\bfor what reason\b|"
-                         r"^\W*how (?:was|were|is|are|did|does|do|could|can)\b.{0,80}\bable to\b|"
-                         r"^\W*what (?:allowed|enabled|made it possible)\b", re.I),
+    "reason": re.compile(_OPENS + r"why\b|\bwhat (was|is) the reason\b|\bfor what reason\b|"
+                         + _OPENS + r"how (?:was|were|is|are|did|does|do|could|can)\b.{0,80}\bable to\b|"
+                         + _OPENS + r"what (?:allowed|enabled|made it possible)\b", re.I),
 }
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # A year or a day of a month dates something; it counts nothing: "by July 2012" puts no
@@ -100,22 +102,30 @@ _HAS = {
 
 
 # A reason is often given without a word that says so ("... there is sufficient existing
-# legislation"), so a sentence without "because" or "given" is no evidence against it; a
-# sentence without a byline still finds the story whose byline answers "Who wrote...?", and
-# one without a name in quotes the thing whose name answers "What is it called?". Examples
+# legislation"), so a sentence without "because" or "given" is no evidence against it. Examples
 # are often listed without "such as" ("directors of children's services, police, health and
 # education").
-_MAY_BE_IMPLICIT = {"reason", "author", "title", "examples"}
+_UNMARKED = {"reason", "examples"}
+# Nor is a sentence without a byline, which still finds the story whose byline answers "Who
+# wrote...?", nor one without a name in quotes, which finds the thing whose name answers
+# "What is it called?". A byline or a title shows, though, where a sentence gives one.
+_MAY_BE_IMPLICIT = _UNMARKED | {"author", "title"}
 # "Who did the minister write to?" asks for whoever received the act, as often a group
 # ("early years providers") as a named person: a sentence without a name may still answer.
 # So does "whose views...?" ("the frontline").
-_ASKS_OBJECT = re.compile(r"^\W*(?:(?:to|from|by|with|for) )?who(?:m)?\s+(?:did|does|do|will|would|should|can|could|has|"
+_ASKS_OBJECT = re.compile(_OPENS + r"(?:(?:to|from|by|with|for) )?who(?:m)?\s+(?:did|does|do|will|would|should|can|could|has|"
                           r"have|had)\b|\bwhose\b", re.I)
 
 
 def kind_is_required(kind: str, question: str) -> bool:
     """Whether a sentence without the kind asked for is evidence against it (then it loses score)."""
     return kind not in _MAY_BE_IMPLICIT and not (kind == "name" and _ASKS_OBJECT.match(question))
+
+
+def kind_shows(kind: str) -> bool:
+    """Whether a sentence giving the kind asked for shows it in its words (a figure, a date, a
+    name...): a sentence lacking it then gives something else."""
+    return kind not in _UNMARKED
 
 
 def asked_type(question: str) -> str | None:

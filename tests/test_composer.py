@@ -29,7 +29,7 @@ def _candidate(sid: int, doc_id: str, score: float, words: str) -> Candidate:
     vector[sid % 8] = 1.0  # orthogonal vectors: no two candidates say the same thing
     text = f"{words} sentence number {sid}."
     sentence = Sentence(sid, doc_id, 0, len(text), text, paragraph=sid)
-    return Candidate(sentence, vector, score, score, 0.5, frozenset(words.split()), score, False, None)
+    return Candidate(sentence, vector, score, score, 0.5, frozenset(words.split()), score, False, False, None)
 
 
 def test_a_second_from_the_same_document_may_score_further_below_than_one_from_another() -> None:
@@ -46,6 +46,47 @@ def test_a_close_second_from_another_document_joins() -> None:
     far = _candidate(3, "a", 0.30, "far")  # 0.30 below: outside both margins
     chosen = select([best, other_doc, far], {"other": 1.0, "far": 1.0}, SETTINGS)
     assert [c.sentence.sentence_id for c in chosen] == [0, 2]
+
+
+def test_a_second_from_another_document_must_add_question_words() -> None:
+    best = _candidate(0, "a", 0.60, "duty")
+    restating = _candidate(2, "b", 0.58, "duty")  # another story's sentence on the same words
+    same_doc = _candidate(1, "a", 0.50, "duty")
+    weights = {"duty": 1.0, "april": 1.0}
+    assert [c.sentence.sentence_id for c in select([best, restating, same_doc], weights, SETTINGS)] == [0, 1]
+    adding = _candidate(3, "b", 0.58, "april")
+    assert [c.sentence.sentence_id for c in select([best, adding], weights, SETTINGS)] == [0, 3]
+
+
+def test_once_a_document_is_quoted_its_sentences_join_as_the_best_s_own_do() -> None:
+    best = _candidate(0, "a", 0.60, "duty")
+    adding = _candidate(1, "b", 0.58, "legislation")
+    following = _candidate(2, "b", 0.52, "")  # no question word: "They believe that..." after its story's sentence
+    weights = {"duty": 1.0, "legislation": 1.0}
+    assert [c.sentence.sentence_id for c in select([best, adding, following], weights, SETTINGS)] == [0, 1, 2]
+    assert [c.sentence.sentence_id for c in select([best, following], weights, SETTINGS)] == [0]
+
+
+@pytest.mark.parametrize(("kind", "joins"), [("date", False), ("number", False), ("title", False),
+                                             ("reason", True), ("examples", True), (None, True)])
+def test_a_second_from_another_document_gives_the_kind_the_best_gives_when_it_shows(kind: str | None, joins: bool) -> None:
+    """A reason or examples may be given without a word saying so; a date, a figure or a name in quotes cannot."""
+    best = replace(_candidate(0, "a", 0.60, "response"), holds_kind=True)
+    lacking = _candidate(1, "b", 0.58, "update")
+    weights = {"response": 1.0, "update": 1.0}
+    chosen = select([best, lacking], weights, SETTINGS, kind)
+    assert [c.sentence.sentence_id for c in chosen] == ([0, 1] if joins else [0])
+    holding = replace(lacking, holds_kind=True)
+    assert [c.sentence.sentence_id for c in select([best, holding], weights, SETTINGS, kind)] == [0, 1]
+
+
+def test_a_second_from_another_document_is_in_the_voice_asked_when_the_best_is() -> None:
+    weights = {"role": 1.0, "post": 1.0}
+    best = _candidate(0, "a", 0.60, "role")
+    other = _candidate(1, "b", 0.58, "post")
+    assert len(select([replace(best, voiced=True), other], weights, SETTINGS)) == 1
+    assert len(select([replace(best, voiced=True), replace(other, voiced=True)], weights, SETTINGS)) == 2
+    assert len(select([best, other], weights, SETTINGS)) == 2  # the best in no voice asked: nothing to keep to
 
 
 def test_a_redundant_second_is_left_out() -> None:

@@ -271,8 +271,9 @@ def test_a_spelled_out_follow_up_is_searched_and_judged_as_well() -> None:
 
 def test_a_follow_up_about_that_decision_finds_who_was_disappointed(engine: Engine) -> None:
     """Embedded alone, "that decision" says nothing about which one; spelled out, it does."""
-    first_q = "Which recommendation did the government reject in December 2011?"
+    first_q = "Which recommendation did the government refuse to implement?"
     first = engine.ask(first_q)
+    assert "early intervention duty" in first.answer
     second = engine.ask("Who was disappointed by that decision?", [Turn(first_q, first.answer)])
     assert "Action for Children" in second.answer
 

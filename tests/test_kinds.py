@@ -45,6 +45,9 @@ from qa_service.models import Turn
     ("Where is the charity based?", "base"), ("Where did he say that?", None),
     ("What deadline did the government set?", "date"), ("Which timetable was announced?", "date"),
     ("To whom did the minister write?", "name"), ("whose views is that person meant to report", "name"),
+    ("And when should they be in post?", "date"), ("But why?", "reason"),  # a follow-up joining the last turn
+    ("so where is it based", "base"), ("And who did the minister write to?", "name"),
+    ("Andrew said when?", None),  # "and" only as a word of its own
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
     assert asked_type(question) == kind
@@ -58,6 +61,7 @@ def test_asked_type(question: str, kind: str | None) -> None:
     ("Whose views should the social worker report?", False),  # "the frontline": an owner need not be named
     ("How many children were moved?", True),
     ("Why was it dropped?", False),  # a reason is often implicit
+    ("And to whom did she write?", False),
 ])
 def test_kind_is_required(question: str, required: bool) -> None:
     kind = asked_type(question)
@@ -232,6 +236,18 @@ def test_a_paraphrased_number_or_date_question_is_still_answered(engine: Engine,
     answer = engine.ask(question)
     assert not answer.abstained
     assert expected in answer.answer
+
+
+@pytest.mark.parametrize("follow_up", ["When are they meant to be appointed?", "And when should they be in post?"])
+def test_a_date_follow_up_is_not_refused_for_the_words_the_last_answer_matches(engine: Engine, follow_up: str) -> None:
+    """The previous answer's own sentence matches its words, which the follow-up inherits, far
+    better than the sentence giving the date; it is no measure of whether the documents date it."""
+    first_q = "What did the Munro review propose about a principal child and family social worker?"
+    first = engine.ask(first_q)
+    assert "July 2012" not in first.answer
+    answer = engine.ask(follow_up, [Turn(first_q, first.answer)])
+    assert not answer.abstained
+    assert "July 2012" in answer.answer
 
 
 def test_the_words_that_ask_do_not_count_against_the_answer(engine: Engine) -> None:
