@@ -594,7 +594,11 @@ def compose(
     weights = question_weights(resolved, data, settings)
     candidates = score_sentences(resolved, vectors, passages, data, settings, weights)
     confidence = round(candidates[0].score, 4) if candidates else 0.0
-    ranked = ranked_passages(passages, candidates)
+    # a follow-up's best sentence may stand in a passage read around the last answer, not
+    # retrieved: it is listed all the same, being where the answer comes from
+    listed = {hit.passage.passage_id for hit in passages}
+    homes = data.passages_with([candidates[0].sentence.sentence_id]) if candidates else []
+    ranked = ranked_passages([*passages, *(ScoredPassage(p, 0.0) for p in homes if p.passage_id not in listed)], candidates)
     missing = _missing(resolved, candidates, data, weights)
     if missing or confidence < settings.threshold:
         text = f"{ABSTAIN_TEXT} {missing}" if missing else ABSTAIN_TEXT

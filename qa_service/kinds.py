@@ -64,7 +64,8 @@ _ASKS = {
     "title": re.compile(r"\b(?:called|titled|entitled)\W*$|\bwhat(?: is|'s| was)? the (?:title|name) of\b", re.I),
     "number": re.compile(r"\bhow (many|much|old)\b|\b(what|which) (number|percentage|proportion|share|fraction|amount|sum|age)\b|"
                          r"\bwhat (is|was|are|were) the (average|typical|total|median|mean)\b", re.I),
-    "date": re.compile(_OPENS + r"when\b|\b(what|which) (year|date|month|day|deadline|timetable|timescale)\b|\bby when\b", re.I),
+    "date": re.compile(_OPENS + r"when\b|\b(what|which)(?:['’]s| is| was| are| were)?(?: the)? "
+                       r"(year|date|month|day|deadline|timetable|timescale)s?\b(?!-)|\bby when\b", re.I),
     "duration": re.compile(r"\bhow (?:soon|long|quickly)\b", re.I),
     "base": re.compile(_OPENS + r"where\b(?=.*\b(based|headquartered|located)\b)", re.I),
     "expansion": re.compile(r"\b(?:stands?|stood) for\b|\bshort for\b", re.I),

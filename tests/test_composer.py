@@ -11,6 +11,7 @@ from qa_service.answering import (
     Candidate,
     ComposerSettings,
     answer_parts,
+    compose,
     question_weights,
     ranked_passages,
     score_sentences,
@@ -126,6 +127,22 @@ def test_a_follow_up_reads_the_passages_around_the_last_answer(engine: Engine) -
     weights = question_weights(resolved, data, engine.composer)
     candidates = score_sentences(resolved, vectors, [ScoredPassage(unrelated, 1.0)], data, engine.composer, weights)
     assert following.sentence_id in {c.sentence.sentence_id for c in candidates}
+
+
+def test_the_passage_a_follow_up_s_best_sentence_stands_in_is_listed_though_not_retrieved(engine: Engine) -> None:
+    data = engine.data
+    quoted = next(s for s in data.sentences if s.doc_id == data.sentences[-1].doc_id and not s.heading)
+    resolved = resolve("And then what?", [Turn("What happened?", f"{quoted.text} [1]")])
+    unrelated = next(p for p in data.passages if p.doc_id != quoted.doc_id)
+    vectors = engine.embedder.encode(resolved.embedded_texts)
+    retrieved = [ScoredPassage(unrelated, 1.0)]
+    weights = question_weights(resolved, data, engine.composer)
+    best = score_sentences(resolved, vectors, retrieved, data, engine.composer, weights)[0].sentence
+    assert best.doc_id == quoted.doc_id  # found around the last answer, not in the passage retrieved
+    answer = compose(resolved, vectors, retrieved, data, engine.composer)
+    homes = {p.passage_id for p in data.passages_with([best.sentence_id])}
+    assert answer.passages[0].passage.passage_id in homes
+    assert unrelated.passage_id in {hit.passage.passage_id for hit in answer.passages}
 
 
 def test_a_sentence_s_context_is_the_average_of_the_passages_holding_it(engine: Engine) -> None:

@@ -48,6 +48,8 @@ from qa_service.models import Turn
     ("And when should they be in post?", "date"), ("But why?", "reason"),  # a follow-up joining the last turn
     ("so where is it based", "base"), ("And who did the minister write to?", "name"),
     ("Andrew said when?", None),  # "and" only as a word of its own
+    ("What's the deadline for councils?", "date"), ("what is the timetable now", "date"),
+    ("What was the day-to-day work like?", None),
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
     assert asked_type(question) == kind
