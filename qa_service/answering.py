@@ -326,7 +326,7 @@ def says_the_same(a: Candidate, b: Candidate, settings: ComposerSettings) -> boo
 def adds_from_elsewhere(candidate: Candidate, lead: Candidate, covered: set[str], weights: dict[str, float],
                         kind: str | None) -> bool:
     """Whether a sentence from a document the answer does not quote yet adds to it: it holds
-    question words the answer does not yet, and gives what the best sentence gives of what
+    question words (`weights`: the question's own) the answer does not yet, and gives what the best sentence gives of what
     is asked (a kind of answer that shows in words, the view of whoever is asked about).
 
     Close in score, a sentence from another story is most often talk around the same subject:
@@ -339,12 +339,24 @@ def adds_from_elsewhere(candidate: Candidate, lead: Candidate, covered: set[str]
             and (candidate.voiced or not lead.voiced))
 
 
+def own_weights(resolved: ResolvedQuestion, weights: dict[str, float]) -> dict[str, float]:
+    """The weights of the question's own words, or all of them when it has none ("Why?").
+
+    A follow-up's context words find what it is about; a sentence holding one adds only
+    what the previous answer said ("child" after an answer about children's services).
+    """
+    own = set(tokenize(resolved.question))
+    return {t: w for t, w in weights.items() if t in own} or weights
+
+
 def select(candidates: list[Candidate], weights: dict[str, float], settings: ComposerSettings,
-           kind: str | None = None) -> list[Candidate]:
+           kind: str | None = None, own: dict[str, float] | None = None) -> list[Candidate]:
     """The best sentence, then up to two close seconds that say something new, preferring
-    those adding question words; `kind` is the kind of answer asked for (kinds.py)."""
+    those adding question words; `kind` is the kind of answer asked for (kinds.py), `own`
+    weighs the words the question asks with itself (`own_weights`; by default all of them)."""
     if not candidates:
         return []
+    own = weights if own is None else own
     lead = candidates[0]
     chosen = [lead]
     covered = set(lead.tokens)
@@ -358,7 +370,7 @@ def select(candidates: list[Candidate], weights: dict[str, float], settings: Com
             and c.score >= floors[c.sentence.doc_id == lead.sentence.doc_id]
             and words + c.word_count <= settings.max_words
             and not any(says_the_same(c, other, settings) for other in chosen)
-            and (c.sentence.doc_id in quoted or adds_from_elsewhere(c, lead, covered, weights, kind))
+            and (c.sentence.doc_id in quoted or adds_from_elsewhere(c, lead, covered, own, kind))
         ]
         if not eligible:
             break
@@ -609,7 +621,8 @@ def compose(
     else:
         if resolved.kind == "title":
             candidates = with_title_first(candidates, resolved.question)
-        chosen = with_lines_needed(resolved.kind, select(candidates, weights, settings, resolved.kind), data)
+        picked = select(candidates, weights, settings, resolved.kind, own_weights(resolved, weights))
+        chosen = with_lines_needed(resolved.kind, picked, data)
     citations = [_citation(0, sentence, data) for sentence in chosen]
     dated = all(c.date for c in citations) and len({c.date for c in citations}) > 1
     if dated:  # how the story moved: oldest first, with the dates shown by every client

@@ -12,6 +12,7 @@ from qa_service.answering import (
     ComposerSettings,
     answer_parts,
     compose,
+    own_weights,
     question_weights,
     ranked_passages,
     score_sentences,
@@ -57,6 +58,26 @@ def test_a_second_from_another_document_must_add_question_words() -> None:
     assert [c.sentence.sentence_id for c in select([best, restating, same_doc], weights, SETTINGS)] == [0, 1]
     adding = _candidate(3, "b", 0.58, "april")
     assert [c.sentence.sentence_id for c in select([best, adding], weights, SETTINGS)] == [0, 3]
+
+
+def test_a_second_from_another_document_must_add_the_question_s_own_words_not_its_context() -> None:
+    best = _candidate(0, "a", 0.60, "role")
+    restating = _candidate(1, "b", 0.58, "child")  # a word of the previous answer only
+    weights = {"role": 1.0, "do": 1.0, "child": 0.3}
+    assert len(select([best, restating], weights, SETTINGS)) == 2
+    assert len(select([best, restating], weights, SETTINGS, own={"role": 1.0, "do": 1.0})) == 1
+
+
+@pytest.mark.parametrize(("question", "own"), [
+    ("What did Munro say that role should do?", {"munro", "role"}),
+    ("Why?", {"chief", "social", "worker"}),  # no words of its own: its context is all it asks with
+])
+def test_own_weights_are_the_question_s_words_unless_it_has_none(engine: Engine, question: str, own: set[str]) -> None:
+    resolved = resolve(question, [Turn("Who will be the chief social worker?", "A chief social worker. [1]")])
+    weights = question_weights(resolved, engine.data, engine.composer)
+    asked = own_weights(resolved, weights)
+    assert own <= set(asked) and all(asked[t] == weights[t] for t in asked)
+    assert (set(asked) == set(weights)) is (question == "Why?")
 
 
 def test_once_a_document_is_quoted_its_sentences_join_as_the_best_s_own_do() -> None:
