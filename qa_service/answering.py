@@ -326,8 +326,9 @@ def says_the_same(a: Candidate, b: Candidate, settings: ComposerSettings) -> boo
 def adds_from_elsewhere(candidate: Candidate, lead: Candidate, covered: set[str], weights: dict[str, float],
                         kind: str | None) -> bool:
     """Whether a sentence from a document the answer does not quote yet adds to it: it holds
-    question words (`weights`: the question's own) the answer does not yet, and gives what the best sentence gives of what
-    is asked (a kind of answer that shows in words, the view of whoever is asked about).
+    question words (`weights`: the question's own) the answer does not hold yet, and gives
+    what the best sentence gives of what is asked (a kind of answer that shows in words, the
+    view of whoever is asked about).
 
     Close in score, a sentence from another story is most often talk around the same subject:
     "On 13 December 2011, Tim Loughton... gave an update" beside the sentence naming the
@@ -610,7 +611,8 @@ def compose(
     # retrieved: it is listed all the same, being where the answer comes from
     listed = {hit.passage.passage_id for hit in passages}
     homes = data.passages_with([candidates[0].sentence.sentence_id]) if candidates else []
-    ranked = ranked_passages([*passages, *(ScoredPassage(p, 0.0) for p in homes if p.passage_id not in listed)], candidates)
+    unlisted = [ScoredPassage(p, 0.0) for p in homes if p.passage_id not in listed]
+    ranked = ranked_passages([*passages, *unlisted], candidates)
     missing = _missing(resolved, candidates, data, weights)
     if missing or confidence < settings.threshold:
         text = f"{ABSTAIN_TEXT} {missing}" if missing else ABSTAIN_TEXT

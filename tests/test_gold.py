@@ -26,6 +26,7 @@ HOLDOUT3 = ROOT / "evaluate" / "holdout3.jsonl"
 HOLDOUT4 = ROOT / "evaluate" / "holdout4.jsonl"
 HOLDOUT5 = ROOT / "evaluate" / "holdout5.jsonl"
 HOLDOUT6 = ROOT / "evaluate" / "holdout6.jsonl"
+HOLDOUT7 = ROOT / "evaluate" / "holdout7.jsonl"
 DOCS = ROOT / "docs"
 TURN_KEYS = {"question", "answer_groups", "docs", "evidence"}
 
@@ -59,8 +60,8 @@ def _parse(path: Path) -> list[dict]:
     return parsed
 
 
-@pytest.fixture(scope="module", params=[GOLD, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6],
-                ids=["gold", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6"])
+@pytest.fixture(scope="module", params=[GOLD, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7],
+                ids=["gold", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7"])
 def items(request: pytest.FixtureRequest) -> list[dict]:
     return _parse(request.param)
 
