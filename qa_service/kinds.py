@@ -51,6 +51,7 @@ _SPAN_UNIT = r"(?:hours?|days?|weeks?|months?|years?)\b"
 BYLINE_WORDS = 16  # a byline is a short line; a longer sentence "chaired by Dame ..." reports, it signs nothing
 # A question may open by joining the one before: "And when...?", "But why...?"
 _OPENS = r"^\W*(?:(?:and|but|so)\s+)?"
+_WHO = _OPENS + r"(?:(?:to|from|by|with|for) )?whom?"  # "who", "whom", "To whom", "And from whom"
 _ASKS = {
     "author": re.compile(
         _OPENS + r"who\s+(?:wrote|authored|penned|reported|filed)\s+(?:the|this|that|a|an)\b.*?"
@@ -69,7 +70,7 @@ _ASKS = {
     "duration": re.compile(r"\bhow (?:soon|long|quickly)\b", re.I),
     "base": re.compile(_OPENS + r"where\b(?=.*\b(based|headquartered|located)\b)", re.I),
     "expansion": re.compile(r"\b(?:stands?|stood) for\b|\bshort for\b", re.I),
-    "name": re.compile(rf"{_OPENS}(?:(?:to|from|by|with|for) )?whom?\b|\bwhose\b|{_WHICH}(?:{_INSTITUTION}|{_ANYONE})\b", re.I),
+    "name": re.compile(rf"{_WHO}\b|\bwhose\b|{_WHICH}(?:{_INSTITUTION}|{_ANYONE})\b", re.I),
     "examples": re.compile(r"\b(?:which|what)\s+other\s+[a-z]+s\b", re.I),  # "which other industries"
     "reason": re.compile(_OPENS + r"why\b|\bwhat (was|is) the reason\b|\bfor what reason\b|"
                          + _OPENS + r"how (?:was|were|is|are|did|does|do|could|can)\b.{0,80}\bable to\b|"
@@ -114,7 +115,7 @@ _MAY_BE_IMPLICIT = _UNMARKED | {"author", "title"}
 # "Who did the minister write to?" asks for whoever received the act, as often a group
 # ("early years providers") as a named person: a sentence without a name may still answer.
 # So does "whose views...?" ("the frontline").
-_ASKS_OBJECT = re.compile(_OPENS + r"(?:(?:to|from|by|with|for) )?who(?:m)?\s+(?:did|does|do|will|would|should|can|could|has|"
+_ASKS_OBJECT = re.compile(_WHO + r"\s+(?:did|does|do|will|would|should|can|could|has|"
                           r"have|had)\b|\bwhose\b", re.I)
 
 
