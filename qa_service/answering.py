@@ -61,7 +61,7 @@ from .models import Answer, Citation, ScoredPassage, Sentence
 from .quotes import introduces, introduction
 from .roles import names_holder
 from .stories import named_stories
-from .text import tokenize
+from .text import tokenize, unsaid
 from .voices import asker_words, voiced_by
 
 ABSTAIN_TEXT = "The documents don't answer this question."
@@ -336,7 +336,7 @@ def adds_from_elsewhere(candidate: Candidate, lead: Candidate, covered: set[str]
     a document the answer is not in (evaluate/README.md).
     """
     gives_kind = candidate.holds_kind or not lead.holds_kind or kind is None or not kind_shows(kind)
-    return (_share(weights, candidate.tokens - covered) > 0 and gives_kind
+    return (_share(weights, unsaid(candidate.tokens, covered)) > 0 and gives_kind
             and (candidate.voiced or not lead.voiced))
 
 
@@ -376,7 +376,7 @@ def select(candidates: list[Candidate], weights: dict[str, float], settings: Com
         if not eligible:
             break
         best = max(eligible, key=lambda c, seen=frozenset(covered): c.score
-                   + settings.coverage_weight * _share(weights, c.tokens - seen))
+                   + settings.coverage_weight * _share(weights, unsaid(c.tokens, seen)))
         chosen.append(best)
         quoted.add(best.sentence.doc_id)
         covered |= best.tokens

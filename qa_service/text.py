@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Set
 from functools import lru_cache
 
 import simplemma
@@ -53,3 +54,18 @@ def _lemma(word: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Stemmed content tokens: what BM25 indexes and what lexical overlap compares."""
     return _stemmer().stemWords([_lemma(w) for w in words(text) if w and w not in STOPWORDS])
+
+
+ROOT_LETTERS = 6  # tokens sharing this many opening letters are taken for forms of one word
+
+
+def unsaid(tokens: Set[str], said: Set[str]) -> frozenset[str]:
+    """The tokens of which `said` holds no form.
+
+    Matching tokens is right for ranking; asking whether a text already says a word needs
+    looser forms: the stemmer leaves a British verb apart from its noun ("practising" ->
+    practis, "practice" -> practic) and a noun apart from its verb ("intervention" ->
+    intervent, "intervene" -> interven).
+    """
+    roots = {token[:ROOT_LETTERS] for token in said}
+    return frozenset(token for token in tokens - said if token[:ROOT_LETTERS] not in roots)

@@ -60,6 +60,13 @@ def test_a_second_from_another_document_must_add_question_words() -> None:
     assert [c.sentence.sentence_id for c in select([best, adding], weights, SETTINGS)] == [0, 3]
 
 
+def test_a_second_from_another_document_adds_no_word_the_answer_holds_in_another_form() -> None:
+    best = _candidate(0, "a", 0.60, "practis")  # "a practising social worker"
+    other_form = _candidate(1, "b", 0.58, "practic")  # "social work practice"
+    weights = {"practic": 1.0, "practis": 1.0}
+    assert [c.sentence.sentence_id for c in select([best, other_form], weights, SETTINGS)] == [0]
+
+
 def test_a_second_from_another_document_must_add_the_question_s_own_words_not_its_context() -> None:
     best = _candidate(0, "a", 0.60, "role")
     restating = _candidate(1, "b", 0.58, "child")  # a word of the previous answer only

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa_service.text import tokenize
+from qa_service.text import tokenize, unsaid
 
 
 @pytest.mark.parametrize("forms", [
@@ -24,3 +24,16 @@ def test_forms_of_a_word_are_one_token(forms: tuple[str, ...]) -> None:
 ])
 def test_tokens(text: str, tokens: list[str]) -> None:
     assert tokenize(text) == tokens
+
+
+@pytest.mark.parametrize(("said", "word", "is_said"), [
+    ("a practising social worker", "practice", True),  # British verb and noun: two stems
+    ("an early intervention duty", "intervene", True),
+    ("an early intervention duty", "councils", False),
+    ("the principal social worker", "principle", True),  # the cost: six letters join a few words apart
+    ("a statutory duty", "status", False),
+])
+def test_a_word_is_said_in_any_of_its_forms(said: str, word: str, is_said: bool) -> None:
+    token, said_tokens = frozenset(tokenize(word)), set(tokenize(said))
+    assert len(token) == 1 and not token & said_tokens  # the tokenizer alone takes the word for new
+    assert (not unsaid(token, said_tokens)) is is_said
