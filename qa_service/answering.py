@@ -289,20 +289,31 @@ def score_sentences(
 
 
 def ranked_passages(passages: list[ScoredPassage], candidates: list[Candidate]) -> tuple[ScoredPassage, ...]:
-    """The retrieved passages, best first by the score of their best sentence (the confidence scale).
+    """The retrieved passages, each ranked and scored by the best sentence it adds to those
+    listed above it (the confidence scale).
 
     Retrieval ranks a passage by its words and its embedding as a whole; scoring judges
     each sentence on more (its own meaning, the kind of thing asked for, the story named,
     the conversation so far). Ranked by their best sentence, the passage holding what the
     answer quotes comes first, and a reader looking for more, or for related reading after
     a refusal, starts there: on the gold set the first passage holds the answer in 0.79 of
-    questions instead of 0.68 (evaluate/README.md). A passage none of whose sentences is
-    long enough to score keeps its retrieval order after the others, scored 0.
+    questions instead of 0.68 (evaluate/README.md). Passages overlap, so the next one
+    holding that same sentence would show it again: it is ranked by what it adds, and a
+    passage with something else to show comes first. A passage adding no sentence long
+    enough to score keeps its retrieval order after the others, scored 0.
     """
     best = {candidate.sentence.sentence_id: candidate.score for candidate in candidates}
-    scores = [max((best[sid] for sid in hit.passage.sentence_ids if sid in best), default=None) for hit in passages]
-    order = sorted(range(len(passages)), key=lambda i: (scores[i] is None, -(scores[i] or 0.0)))
-    return tuple(ScoredPassage(passages[i].passage, scores[i] or 0.0) for i in order)
+    left, shown, ranked = list(passages), set[int](), []
+    while left:
+        adds = [max((best[sid] for sid in hit.passage.sentence_ids if sid in best and sid not in shown), default=None)
+                for hit in left]
+        scored = {i: score for i, score in enumerate(adds) if score is not None}
+        if not scored:
+            break
+        first = max(scored, key=scored.__getitem__)  # the first of equals: retrieval's order
+        ranked.append(ScoredPassage(left[first].passage, scored[first]))
+        shown.update(left.pop(first).passage.sentence_ids)
+    return (*ranked, *(ScoredPassage(hit.passage, 0.0) for hit in left))
 
 
 def with_title_first(candidates: list[Candidate], question: str) -> list[Candidate]:

@@ -107,7 +107,7 @@ class Turn:
 @dataclass(frozen=True)
 class ScoredPassage:
     """A retrieved passage with its score (higher is better): the retriever's, then in an
-    Answer the score of its best sentence (answering.ranked_passages)."""
+    Answer the score of the best sentence it adds to the passages above it (answering.ranked_passages)."""
 
     passage: Passage
     score: float

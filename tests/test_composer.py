@@ -128,10 +128,21 @@ def test_passages_are_ranked_by_their_best_sentence_and_those_without_one_go_las
     def hit(pid: int, sentence_ids: tuple[int, ...], retrieval_score: float) -> ScoredPassage:
         return ScoredPassage(Passage(pid, "a", 0, 1, "x", sentence_ids), retrieval_score)
 
-    retrieved = [hit(0, (0, 1), 0.9), hit(1, (7,), 0.8), hit(2, (1, 2), 0.7), hit(3, (3,), 0.6)]
+    retrieved = [hit(0, (0, 1), 0.9), hit(1, (7,), 0.8), hit(2, (2,), 0.7), hit(3, (3,), 0.6)]
     candidates = [_candidate(2, "a", 0.50, "best"), _candidate(1, "a", 0.20, "mid"), _candidate(3, "a", -0.05, "low")]
     ranked = ranked_passages(retrieved, candidates)  # sentence 0 is too short to be a candidate, 7 is not either
     assert [(h.passage.passage_id, h.score) for h in ranked] == [(2, 0.50), (0, 0.20), (3, -0.05), (1, 0.0)]
+
+
+def test_a_passage_is_ranked_by_what_it_adds_to_the_passages_above_it() -> None:
+    def hit(pid: int, sentence_ids: tuple[int, ...]) -> ScoredPassage:
+        return ScoredPassage(Passage(pid, "a", 0, 1, "x", sentence_ids), 0.5)
+
+    overlapping = [hit(0, (1, 2)), hit(1, (2, 3)), hit(2, (5,)), hit(3, (1, 2, 3))]
+    candidates = [_candidate(2, "a", 0.50, "best"), _candidate(5, "a", 0.40, "next"),
+                  _candidate(3, "a", 0.20, "low"), _candidate(1, "a", 0.10, "lower")]
+    ranked = ranked_passages(overlapping, candidates)  # 1 and 3 show sentence 2 again; 3 adds nothing to 0 and 1
+    assert [(h.passage.passage_id, h.score) for h in ranked] == [(0, 0.50), (2, 0.40), (1, 0.20), (3, 0.0)]
 
 
 def test_a_sentence_pointing_back_for_its_reason_brings_the_sentence_before(engine: Engine) -> None:
