@@ -104,8 +104,9 @@ class ResolvedQuestion:
 
     @cached_property
     def role(self) -> Role | None:
-        """The role a one-part question asks the holder of."""
-        return None if self.parts else role_asked(self.question)
+        """The role a one-part question asks the holder of; asked who wrote a story ("Who is
+        the journalist behind...?"), its byline answers without naming the role."""
+        return None if self.parts or self.kind == "author" else role_asked(self.question)
 
     @property
     def follow_up(self) -> bool:

@@ -56,13 +56,14 @@ _ASKS = {
     "author": re.compile(
         _OPENS + r"who\s+(?:wrote|authored|penned|reported|filed)\s+(?:the|this|that|a|an)\b.*?"
         r"\b(?:article|story|stories|piece|post|blog|column|news item|write-up)\b|"
-        r"\bwho\s+(?:is|was|'s)\s+the\s+(?:author|writer|reporter|journalist)\s+of\s+(?:the|this|that)\b.*?"
+        r"\bwho\s+(?:is|was|'s)\s+the\s+(?:author|writer|reporter|journalist)\s+(?:of|behind)\s+(?:the|this|that)\b.*?"
         r"\b(?:article|story|piece|post|blog|column|news item|write-up)\b|"
         r"\bby whom was\b.*\b(?:written|reported)\b|"
         + _OPENS + r"who\s+(?:wrote|reported|blogged)\s+(?:on|about)\b.*\bfor\s+(?:the\s+)?(?-i:[A-Z])",  # "... for the BBC"
         re.I,
     ),
-    "title": re.compile(r"\b(?:called|titled|entitled)\W*$|\bwhat(?: is|'s| was)? the (?:title|name) of\b", re.I),
+    "title": re.compile(r"\b(?:called|titled|entitled)\W*$|\bwhat(?: is|'s| was)? the (?:title|name) of\b|"
+                        r"\b(?:what|which) (?:title|name) (?:did|does|do|was|is|has|had)\b", re.I),  # "What title did it give..."
     "number": re.compile(r"\bhow (many|much|old)\b|\b(what|which) (number|percentage|proportion|share|fraction|amount|sum|age)\b|"
                          r"\bwhat (is|was|are|were) the (average|typical|total|median|mean)\b", re.I),
     "date": re.compile(_OPENS + r"when\b|\b(what|which)(?:['’]s| is| was| are| were)?(?: the)? "
@@ -85,7 +86,8 @@ _HAS = {
     "number": re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b", re.I),
     "date": re.compile(
         rf"\b(19|20)\d\d\b|\b(?:{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|christmas|"
-        r"spring|summer|autumn|winter)\b|\b(this|next|last) (year|week|month)\b|\btoday\b",
+        r"spring|summer|autumn|winter)\b|\b(this|next|last)(?: coming)? (year|week|weekend|month)\b|"
+        r"\b(?:today|tonight|tomorrow|yesterday)\b",
         re.I,
     ),
     "author": re.compile(rf"(?:\b[Bb]|(?<=[a-z])B)y\s+(?:(?:our|the|a)\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:[\w'’-]+,\s+)?"

@@ -31,6 +31,11 @@ _ACT = re.compile(r"^\w+ed\b")  # "Who was appointed to lead it?" asks who under
 # "Alison Stevens", "Dame Butler-Slosh"; not "The Government", an article before a capital, nor
 # "Eileen Munro's review", a name that only says whose something is
 _PERSON = re.compile(rf"\b(?!(?:The|A|An|This|That)\b){NAME_WORD}(?:\s{NAME_WORD})+\b(?<!['’]s)(?![\s-][A-Z]|['’]s\b)")
+# "chief executive" of the charity; "the minister" who..., dealing with..., running the...
+# (not "the safeguarding head": a word in -ing before a noun says what kind of head)
+_PREPOSITION = r"(?:of|at|for|in|on|with|from|to|behind|about|by|over|under)"
+_ENDS_ROLE = re.compile(rf"\b(?:{_PREPOSITION}|who|that|which)\b|"
+                        rf"\b\w+ing\b(?=\s+(?:{_PREPOSITION}|the|an?|its|their|his|her|this|these|those)\b|\W*$)")
 _BY_THE_NAME = 6  # words between the role and the name of its holder, at most
 
 
@@ -47,7 +52,7 @@ def role_asked(question: str) -> Role | None:
     if not match or _ACT.match(match.group(1)):
         return None
     clause = re.split(r",|\band\b|\bor\b", match.group(1))[0]  # "Who is X's chair, and what ...?" asks more
-    phrase = re.split(r"\b(?:of|at|for|in|on|with|from|to)\b", clause)[0]  # "chief executive" of the charity
+    phrase = _ENDS_ROLE.split(clause)[0]
     # lower-case words, less possessors ("the charity's chair" is a chair); the last one is the head
     lower = [w for w in re.findall(r"[\w'’-]+", phrase) if w[:1].islower() and not re.search(r"['’]s$", w)]
     stems = tokenize(lower[-1]) if lower else []

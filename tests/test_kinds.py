@@ -50,6 +50,8 @@ from qa_service.models import Turn
     ("Andrew said when?", None),  # "and" only as a word of its own
     ("What's the deadline for councils?", "date"), ("what is the timetable now", "date"),
     ("What was the day-to-day work like?", None),
+    ("What title did the government give its response?", "title"), ("Which name was it given?", "title"),
+    ("Who is the journalist behind the BBC piece?", "author"),
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
     assert asked_type(question) == kind
@@ -93,6 +95,14 @@ def test_a_name_the_question_uses_is_no_answer(sentence: str, holds: bool) -> No
 ])
 def test_a_byline_names_who_wrote_the_story(line: str, signs: bool) -> None:
     assert holds_kind("author", line, "") is signs
+
+
+@pytest.mark.parametrize(("sentence", "dates"), [
+    ("It hosts an event this coming weekend.", True), ("The report is out tomorrow.", True),
+    ("It is out next week.", True), ("It is coming to the weekend market.", False),
+])
+def test_a_date_may_be_a_day_named_from_today(sentence: str, dates: bool) -> None:
+    assert holds_kind("date", sentence, "") is dates
 
 
 @pytest.mark.parametrize(("sentence", "gives"), [

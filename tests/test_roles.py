@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from refusals import assert_refused
 
+from qa_service.conversation import resolve
 from qa_service.engine import Engine
 from qa_service.roles import names_holder, role_asked
 
@@ -20,6 +21,11 @@ from qa_service.roles import names_holder, role_asked
     ("Who was appointed as England's first chief social worker?", "worker"),  # asks who was put in a role
     ("Who was named the charity's new chair?", "chair"),
     ("What is the role of the chief social worker?", None),
+    ("Who was the children's minister dealing with the review?", "minist"),  # what the holder does is no role
+    ("Who is the minister overseeing the reforms?", "minist"),
+    ("Who is the minister who oversaw it?", "minist"),
+    ("Who were the charity safeguarding head and the blogger?", "head"),  # "safeguarding" says what kind of head
+    ("Who is the journalist behind the piece?", "journalist"),
 ])
 def test_role_asked(question: str, head: str | None) -> None:
     role = role_asked(question)
@@ -58,3 +64,9 @@ def test_role_the_documents_fill_is_answered(engine: Engine) -> None:
 def test_an_appointment_no_document_names_abstains(engine: Engine) -> None:
     """The documents say a chief social worker will be appointed, never who."""
     assert_refused(engine.ask("Who has been appointed as the chief social worker?"), "They name no one in that role.")
+
+
+def test_a_question_asking_who_wrote_a_story_asks_no_role() -> None:
+    """The byline answers "Who is the journalist behind the piece?" without the word "journalist"."""
+    assert resolve("Who is the journalist behind the BBC piece?", []).role is None
+    assert resolve("Who is the press officer behind the campaign?", []).role is not None
