@@ -90,7 +90,8 @@ class ComposerSettings:
     near_prior: int = 4  # sentences either side, about the paragraphs around; chosen on gold (evaluate/README.md)
     repeat_penalty: float = 0.15  # follow-ups: a sentence the previous answer already quoted
     # headings are labels; they answer only what nothing else does. So do lines introducing a
-    # quote or list ("X said:"), unless asked who: then the speaker they name may be the answer
+    # quote or list ("X said:"), unless asked who: then the speaker they name may be the answer,
+    # and bylines ("This post is provided by..."), unless asked who wrote the story
     heading_penalty: float = 0.15
     other_story_penalty: float = 0.15  # a sentence outside the story a question names by its masthead (stories.py)
     # follow-ups: a sentence outside the stories the previous answer quoted. Small: a
@@ -249,6 +250,7 @@ def score_sentences(
     counted = counted_figure(resolved, data) if kind == "number" else None
     view = resolved.view
     asker, asker_names = (frozenset(tokenize(view.who)), asker_words(view.who)) if view else (frozenset(), ())
+    bylines = {story.byline.sentence_id for story in data.stories if story.byline}
     candidates = []
     for sid, ctx in context.items():
         sentence = data.sentences[sid]
@@ -280,7 +282,7 @@ def score_sentences(
             score += settings.near_prior_bonus
         if sentence.text in resolved.prior_quotes:
             score -= settings.repeat_penalty
-        if sentence.heading or (kind != "name" and introduces(sentence.text)):
+        if sentence.heading or (kind != "name" and introduces(sentence.text)) or (kind != "author" and sid in bylines):
             score -= settings.heading_penalty
         if named and data.story_of(sid) not in named:
             score -= other_story_penalty

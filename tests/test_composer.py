@@ -22,6 +22,7 @@ from qa_service.answering import (
 from qa_service.conversation import resolve
 from qa_service.engine import Engine
 from qa_service.models import Passage, ScoredPassage, Sentence, Turn
+from qa_service.quotes import introduces
 
 SETTINGS = ComposerSettings(margin=0.20, cross_document_margin=0.10, max_words=60, redundancy=0.8)
 
@@ -307,3 +308,27 @@ def test_a_line_introducing_a_quote_is_not_quoted_for_what_it_says(engine: Engin
     answer = engine.ask(question)
     assert not answer.abstained
     assert not any(citation.quote.rstrip().endswith(":") for citation in answer.citations)
+
+
+@pytest.mark.parametrize(("question", "penalised"), [
+    ("What did the Tri.x consultant make of the December update?", True),
+    ("Who wrote the Tri.x blog post about the December update?", False),  # the byline answers it
+])
+def test_a_byline_is_a_label_unless_asked_who_wrote(engine: Engine, question: str, penalised: bool) -> None:
+    """A byline ("This post is provided by...") loses `heading_penalty` as a headline does; no other sentence does."""
+    data = engine.data
+    bylines = {story.byline.sentence_id for story in data.stories if story.byline}
+    resolved = resolve(question, [])
+    vectors = engine.embedder.encode(resolved.embedded_texts)
+    passages = [ScoredPassage(p, 1.0) for p in data.passages_with(sorted(bylines))]
+
+    def scores(settings: ComposerSettings) -> dict[int, float]:
+        weights = question_weights(resolved, data, settings)
+        return {c.sentence.sentence_id: c.score for c in score_sentences(resolved, vectors, passages, data, settings, weights)}
+
+    labels_free = scores(replace(engine.composer, heading_penalty=0.0))
+    scored = scores(engine.composer)
+    assert bylines & set(scored), "bylines are among the candidates"
+    for sid, score in labels_free.items():
+        label = data.sentences[sid].heading or introduces(data.sentences[sid].text) or (penalised and sid in bylines)
+        assert scored[sid] == pytest.approx(score - (engine.composer.heading_penalty if label else 0.0))
