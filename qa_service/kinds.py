@@ -38,9 +38,10 @@ NUMBER_WORDS = (
 
 # "which charity", "which directors' association", "what other groups": a name is asked for,
 # of an institution or person of a kind (_INSTITUTION) or of any kind at all (_ANYONE)
-_WHICH = r"^\W*(?:which|what) (?:[\w-]+['’]s? |other )?"
+_WHICH = r"^\W*(?:which|what) (?:[\w-]+['’]s? |other |TV |radio )?"
 _INSTITUTION = (r"(charit(?:y|ies)|councils?|local authorit(?:y|ies)|agenc(?:y|ies)|associations?|companies|company|"
-                r"newspapers?|universit(?:y|ies)|ministers?|journalists?|officials?)")
+                r"newspapers?|universit(?:y|ies)|ministers?|journalists?|officials?|"
+                r"channels?|broadcasters?|stations?|magazines?)")
 _ANYONE = r"organi[sz]ations?|bod(?:y|ies)|groups?|people|person"
 _KIND_OF_NAME = re.compile(rf"{_WHICH}{_INSTITUTION}\b", re.I)
 

@@ -114,6 +114,7 @@ def test_question_naming_what_no_document_mentions_abstains(engine: Engine, ques
 @pytest.mark.parametrize(("question", "missing"), [
     ("Which newspaper did Eileen Munro write for?", "newspaper"),
     ("Which company built the electronic common assessment framework?", "company"),
+    ("Which radio station interviewed Shaun Kelly?", "station"),
     ("Which charity welcomed the Munro report?", None),  # the documents do speak of charities
     ("Which bodies does the Tri.x blog credit?", None),  # a body may be anything: no word to look for
 ])

@@ -210,6 +210,8 @@ def test_names_in(text: str, names: list[str]) -> None:
     ("What other councils are piloting it?", "councils"),
     ("Which bodies credit Munro?", ""), ("What group hosts the event?", ""),  # any kind of name
     ("Who runs the university?", ""), ("What leaves councils short?", ""),
+    ("Which TV channel will show it?", "channel"), ("What radio station covered it?", "station"),
+    ("Which broadcaster aired it?", "broadcaster"),
 ])
 def test_institution_asked(question: str, institution: str) -> None:
     assert institution_asked(question) == institution
