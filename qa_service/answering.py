@@ -62,7 +62,7 @@ from .quotes import introduces, introduction
 from .roles import names_holder
 from .stories import named_stories
 from .text import tokenize, unsaid
-from .voices import asker_words, voiced_by
+from .voices import asker_words, view_words, voiced_by
 
 ABSTAIN_TEXT = "The documents don't answer this question."
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -357,9 +357,11 @@ def own_weights(resolved: ResolvedQuestion, weights: dict[str, float]) -> dict[s
     """The weights of the question's own words, or all of them when it has none ("Why?").
 
     A follow-up's context words find what it is about; a sentence holding one adds only
-    what the previous answer said ("child" after an answer about children's services).
+    what the previous answer said ("child" after an answer about children's services). Nor
+    does a sentence holding the verb a view is asked with ("What did Munro say...?" and
+    "She said...") add anything: whose view it is, the voice tells.
     """
-    own = set(tokenize(resolved.question))
+    own = set(tokenize(resolved.question)) - (view_words(resolved.question) if resolved.view else frozenset())
     return {t: w for t, w in weights.items() if t in own} or weights
 
 

@@ -63,6 +63,7 @@ _ASKED = [
     re.compile(rf"\b(?P<who>{_WHO})['’]s?(?P<self>)\s+(?=(?:take|view|views|verdict|opinion|position|reaction)\b)",
                re.I),
 ]
+_VIEW_WORD = re.compile(rf"\b{_VIEW}\b", re.I)
 _STAND_IN = ["their", "they", "they", "them", "their"]
 _DIGIT = re.compile(r"\d")
 
@@ -86,12 +87,19 @@ def asked_view(question: str) -> AskedView | None:
     return None
 
 
+def view_words(question: str) -> frozenset[str]:
+    """The tokens of the verbs a question asks a view with ("say" of "What did Munro say...")."""
+    return frozenset(token for match in _VIEW_WORD.finditer(question) for token in tokenize(match.group()))
+
+
 # Verbs that say whose words follow: "said", "has welcomed", "went on to point out".
 _SAYING = (r"(?:(?:has|have|had|is|are|was|were)\s+)?(?:also\s+|went on to\s+)?"
            r"(?:said|says|say|told|tells|stated|states|claimed|claims|argued|argues|warned|warns|warning|added|"
            r"explained|commented|announced|believes|believe|wrote|writes|published|welcomed|outlined|insisted|"
            r"urged|noted|point(?:ed|s)? out)\b")
-_AFTER_QUOTE = re.compile(rf"(?:,|(?<=[\w.,!?])[”\"’])\s*(?P<who>(?:[\w’'.-]+\s+){{0,9}}?[\w’'.-]+)\s+{_SAYING}", re.I)
+# not 'She said a "culture change" was underway ... but outlined': a verb opens no one's name
+_AFTER_QUOTE = re.compile(rf"(?:,|(?<=[\w.,!?])[”\"’])\s*(?P<who>(?!{_FUNCTION}\b)(?:[\w’'.-]+\s+){{0,9}}?[\w’'.-]+)\s+{_SAYING}",
+                          re.I)
 _SUBJECT = re.compile(rf"^(?!(?:it|there|this|that)\b)(?P<who>[^“”\"‘;:]{{1,120}}?)(?<!\bto)\s+{_SAYING}", re.I)
 _OPENS_QUOTE = re.compile(r"^\s*[\"“‘']")
 _POSSESSOR = re.compile(r"^(?P<who>(?:[A-Z][\w.-]*\s+){0,3}[A-Z][\w.-]*)['’]s\b")  # "Munro’s recommendations include:"

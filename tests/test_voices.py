@@ -79,6 +79,15 @@ def test_a_quote_goes_on_in_the_words_of_whoever_said_it() -> None:
     assert all(_in_words_of("Help Now", voice) for voice in voices[5:])
 
 
+def test_she_said_with_a_phrase_in_quotes_is_in_the_words_of_whoever_she_is() -> None:
+    """A quoted phrase mid-sentence ends no quote: 'was underway ... but outlined' names no one."""
+    voices = _voices(
+        "Today Professor Ann Smith published her report.",
+        'She said a "culture change" was underway in the system but outlined an urgent need to act.',
+    )
+    assert _in_words_of("Ann Smith", voices[1])
+
+
 def test_a_sentence_naming_no_speaker_is_in_the_words_of_its_story() -> None:
     voices = _voices(
         "The council has set a new budget.",
