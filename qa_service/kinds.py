@@ -73,7 +73,9 @@ _ASKS = {
     "base": re.compile(_OPENS + r"where\b(?=.*\b(based|headquartered|located)\b)", re.I),
     "expansion": re.compile(r"\b(?:stands?|stood) for\b|\bshort for\b", re.I),
     "name": re.compile(rf"{_WHO}\b|\bwhose\b|{_WHICH}(?:{_INSTITUTION}|{_ANYONE})\b", re.I),
-    "examples": re.compile(r"\b(?:which|what)\s+other\s+[a-z]+s\b", re.I),  # "which other industries"
+    # "which other industries", "what example did she give", "some examples of..."
+    "examples": re.compile(r"\b(?:which|what)\s+other\s+[a-z]+s\b|\b(?:an?|some|any|what|which|other)\s+examples?\b|"
+                           r"\bgive\s+(?:me\s+|us\s+)?examples?\b", re.I),
     "reason": re.compile(_OPENS + r"why\b|\bwhat (was|is) the reason\b|\bfor what reason\b|"
                          + _OPENS + r"how (?:was|were|is|are|did|does|do|could|can)\b.{0,80}\bable to\b|"
                          + _OPENS + r"what (?:allowed|enabled|made it possible)\b", re.I),

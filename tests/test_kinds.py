@@ -52,6 +52,8 @@ from qa_service.models import Turn
     ("What was the day-to-day work like?", None),
     ("What title did the government give its response?", "title"), ("Which name was it given?", "title"),
     ("Who is the journalist behind the BBC piece?", "author"),
+    ("What example did she give of services working together?", "examples"),
+    ("Give me examples of early help", "examples"), ("How many examples did she include?", "number"),
 ])
 def test_asked_type(question: str, kind: str | None) -> None:
     assert asked_type(question) == kind
