@@ -19,14 +19,8 @@ if str(ROOT) not in sys.path:
 
 from evaluate.matching import is_correct, normalize  # noqa: E402
 
+SET_NAMES = ("gold", "holdout", *(f"holdout{n}" for n in range(2, 9)))  # the gold set, then the held-out ones
 GOLD = ROOT / "evaluate" / "gold.jsonl"
-HOLDOUT = ROOT / "evaluate" / "holdout.jsonl"
-HOLDOUT2 = ROOT / "evaluate" / "holdout2.jsonl"
-HOLDOUT3 = ROOT / "evaluate" / "holdout3.jsonl"
-HOLDOUT4 = ROOT / "evaluate" / "holdout4.jsonl"
-HOLDOUT5 = ROOT / "evaluate" / "holdout5.jsonl"
-HOLDOUT6 = ROOT / "evaluate" / "holdout6.jsonl"
-HOLDOUT7 = ROOT / "evaluate" / "holdout7.jsonl"
 DOCS = ROOT / "docs"
 TURN_KEYS = {"question", "answer_groups", "docs", "evidence"}
 
@@ -60,10 +54,9 @@ def _parse(path: Path) -> list[dict]:
     return parsed
 
 
-@pytest.fixture(scope="module", params=[GOLD, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7],
-                ids=["gold", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7"])
+@pytest.fixture(scope="module", params=SET_NAMES)
 def items(request: pytest.FixtureRequest) -> list[dict]:
-    return _parse(request.param)
+    return _parse(ROOT / "evaluate" / f"{request.param}.jsonl")
 
 
 @pytest.fixture(scope="module")
