@@ -250,7 +250,6 @@ def score_sentences(
     counted = counted_figure(resolved, data) if kind == "number" else None
     view = resolved.view
     asker, asker_names = (frozenset(tokenize(view.who)), asker_words(view.who)) if view else (frozenset(), ())
-    bylines = {story.byline.sentence_id for story in data.stories if story.byline}
     candidates = []
     for sid, ctx in context.items():
         sentence = data.sentences[sid]
@@ -282,7 +281,7 @@ def score_sentences(
             score += settings.near_prior_bonus
         if sentence.text in resolved.prior_quotes:
             score -= settings.repeat_penalty
-        if sentence.heading or (kind != "name" and introduces(sentence.text)) or (kind != "author" and sid in bylines):
+        if sentence.heading or (kind != "name" and introduces(sentence.text)) or (kind != "author" and sid in data.bylines):
             score -= settings.heading_penalty
         if named and data.story_of(sid) not in named:
             score -= other_story_penalty

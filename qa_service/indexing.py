@@ -151,6 +151,11 @@ class IndexData:
         return self._stories[0]
 
     @cached_property
+    def bylines(self) -> frozenset[int]:
+        """The ids of the sentences that sign a story ("By Lauren Higgs ...")."""
+        return frozenset(story.byline.sentence_id for story in self.stories if story.byline)
+
+    @cached_property
     def voices(self) -> list[frozenset[str]]:
         """For each sentence, the tokens of who it is in the words of (voices.py)."""
         return sentence_voices(self.sentences, self._stories[1], [story.voice for story in self.stories])

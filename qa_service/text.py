@@ -68,4 +68,4 @@ def unsaid(tokens: Set[str], said: Set[str]) -> frozenset[str]:
     intervent, "intervene" -> interven).
     """
     roots = {token[:ROOT_LETTERS] for token in said}
-    return frozenset(token for token in tokens - said if token[:ROOT_LETTERS] not in roots)
+    return frozenset(token for token in tokens if token[:ROOT_LETTERS] not in roots)

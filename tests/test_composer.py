@@ -19,8 +19,9 @@ from qa_service.answering import (
     select,
     with_reasons_before,
 )
-from qa_service.conversation import resolve
+from qa_service.conversation import ResolvedQuestion, resolve
 from qa_service.engine import Engine
+from qa_service.indexing import IndexData
 from qa_service.models import Passage, ScoredPassage, Sentence, Turn
 from qa_service.quotes import introduces
 
@@ -33,6 +34,13 @@ def _candidate(sid: int, doc_id: str, score: float, words: str) -> Candidate:
     text = f"{words} sentence number {sid}."
     sentence = Sentence(sid, doc_id, 0, len(text), text, paragraph=sid)
     return Candidate(sentence, vector, score, score, 0.5, frozenset(words.split()), score, False, False, None)
+
+
+def _scores(resolved: ResolvedQuestion, vectors: np.ndarray, passages: list[ScoredPassage], data: IndexData,
+            settings: ComposerSettings) -> dict[int, float]:
+    """Every candidate's score under `settings`, by sentence id."""
+    weights = question_weights(resolved, data, settings)
+    return {c.sentence.sentence_id: c.score for c in score_sentences(resolved, vectors, passages, data, settings, weights)}
 
 
 def test_a_second_from_the_same_document_may_score_further_below_than_one_from_another() -> None:
@@ -271,12 +279,8 @@ def test_a_follow_up_goes_on_with_the_story_just_quoted(engine: Engine) -> None:
     vectors = engine.embedder.encode(resolved.embedded_texts)
     passages = engine._retrieve("hybrid", resolved, vectors)
 
-    def scores(settings: ComposerSettings) -> dict[int, float]:
-        weights = question_weights(resolved, data, settings)
-        return {c.sentence.sentence_id: c.score for c in score_sentences(resolved, vectors, passages, data, settings, weights)}
-
-    staying = scores(replace(engine.composer, story_change_penalty=0.0))
-    moving_on = scores(engine.composer)
+    staying = _scores(resolved, vectors, passages, data, replace(engine.composer, story_change_penalty=0.0))
+    moving_on = _scores(resolved, vectors, passages, data, engine.composer)
     assert {data.story_of(sid) for sid in staying} - quoted, "other stories are among the candidates"
     for sid, score in staying.items():
         lost = engine.composer.story_change_penalty if data.story_of(sid) not in quoted else 0.0
@@ -319,17 +323,13 @@ def test_a_line_introducing_a_quote_is_not_quoted_for_what_it_says(engine: Engin
 def test_a_byline_is_a_label_unless_asked_who_wrote(engine: Engine, question: str, penalised: bool) -> None:
     """A byline ("This post is provided by...") loses `heading_penalty` as a headline does; no other sentence does."""
     data = engine.data
-    bylines = {story.byline.sentence_id for story in data.stories if story.byline}
+    bylines = data.bylines
     resolved = resolve(question, [])
     vectors = engine.embedder.encode(resolved.embedded_texts)
     passages = [ScoredPassage(p, 1.0) for p in data.passages_with(sorted(bylines))]
 
-    def scores(settings: ComposerSettings) -> dict[int, float]:
-        weights = question_weights(resolved, data, settings)
-        return {c.sentence.sentence_id: c.score for c in score_sentences(resolved, vectors, passages, data, settings, weights)}
-
-    labels_free = scores(replace(engine.composer, heading_penalty=0.0))
-    scored = scores(engine.composer)
+    labels_free = _scores(resolved, vectors, passages, data, replace(engine.composer, heading_penalty=0.0))
+    scored = _scores(resolved, vectors, passages, data, engine.composer)
     assert bylines & set(scored), "bylines are among the candidates"
     for sid, score in labels_free.items():
         label = data.sentences[sid].heading or introduces(data.sentences[sid].text) or (penalised and sid in bylines)
