@@ -114,8 +114,19 @@ class ScoredPassage:
 
 
 @dataclass(frozen=True)
+class AnswerSpan:
+    """The phrase of a quoted sentence that answers (a date, a number, a name, a place):
+    offsets into `Document.text` within its citation's `start`..`end`, and its text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Citation:
-    """Where one quoted sentence came from: enough to open the exact span in one click."""
+    """Where one quoted sentence came from: enough to open the exact span in one click.
+    `answer_span`, when set, is the phrase of the quote that answers (answer_spans.py)."""
 
     n: int
     doc_id: str
@@ -126,6 +137,7 @@ class Citation:
     quote: str
     start: int
     end: int
+    answer_span: AnswerSpan | None = None
 
 
 @dataclass(frozen=True)
