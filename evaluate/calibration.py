@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .charts import pyplot, to_png
 from .metrics import Judgement
 
 MAX_FALSE_ABSTENTION = 0.05
@@ -49,6 +50,7 @@ class SweepRow:
     abstention_recall: float | None
     false_abstention: float | None
     answer_accuracy: float | None
+    overall: float | None = None  # turns handled right: answerable answered correctly, unanswerable refused
 
 
 def observations(judgements: Iterable[Judgement]) -> list[Observation]:
@@ -85,6 +87,8 @@ def at_threshold(observed: Sequence[Observation], threshold: float) -> SweepRow:
         abstention_recall=share(sum(o.abstains(threshold) for o in unanswerable), len(unanswerable)),
         false_abstention=share(sum(o.abstains(threshold) for o in answerable), len(answerable)),
         answer_accuracy=share(sum(o.correct and not o.abstains(threshold) for o in answerable), len(answerable)),
+        overall=share(sum(o.abstains(threshold) if not o.answerable else o.correct and not o.abstains(threshold)
+                          for o in observed), len(observed)),
     )
 
 
@@ -126,28 +130,44 @@ def table_rows(rows: Sequence[SweepRow], chosen: SweepRow, count: int = 12) -> l
     return sorted(picked, key=lambda r: r.threshold)
 
 
+CALIBRATION_CURVES = (
+    ("abstention_recall", "abstention recall"),
+    ("false_abstention", "false abstention"),
+    ("answer_accuracy", "answer accuracy"),
+)
+
+
 def plot(rows: Sequence[SweepRow], chosen: SweepRow, path: Path, max_false_abstention: float) -> None:
     """Save the three curves against the threshold, with the budget and the choice marked."""
-    import matplotlib
+    png = sweep_png(rows, CALIBRATION_CURVES, [(chosen.threshold, f"chosen {chosen.threshold:.4f}", "--")],
+                    "Abstention threshold sweep (hybrid, gold set)", "share of turns",
+                    budget=(max_false_abstention, "false abstention budget"))
+    path.write_bytes(png)
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
+def sweep_png(
+    rows: Sequence[SweepRow],
+    curves: Sequence[tuple[str, str]],
+    marks: Sequence[tuple[float, str, str]],
+    title: str,
+    ylabel: str,
+    budget: tuple[float, str] | None = None,
+) -> bytes:
+    """A PNG of sweep curves against the threshold: `curves` are (SweepRow field, label),
+    `marks` vertical lines (threshold, label, line style), `budget` a dotted level."""
+    plt = pyplot()
     xs = [r.threshold for r in rows]
     fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
-    for name, label in (
-        ("abstention_recall", "abstention recall"),
-        ("false_abstention", "false abstention"),
-        ("answer_accuracy", "answer accuracy"),
-    ):
+    for name, label in curves:
         ax.step(xs, [getattr(r, name) or 0.0 for r in rows], where="post", label=label)
-    ax.axhline(max_false_abstention, color="grey", linestyle=":", linewidth=1, label="false abstention budget")
-    ax.axvline(chosen.threshold, color="black", linestyle="--", linewidth=1, label=f"chosen {chosen.threshold:.4f}")
+    if budget is not None:
+        ax.axhline(budget[0], color="grey", linestyle=":", linewidth=1, label=budget[1])
+    for threshold, label, style in marks:
+        ax.axvline(threshold, color="black", linestyle=style, linewidth=1, label=label)
     ax.set_xlabel("abstention threshold (best sentence score)")
-    ax.set_ylabel("share of turns")
+    ax.set_ylabel(ylabel)
     ax.set_ylim(-0.02, 1.02)
     ax.legend(loc="center left", fontsize=8)
-    ax.set_title("Abstention threshold sweep (hybrid, gold set)")
+    ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    return to_png(fig)

@@ -1,7 +1,10 @@
 """`python -m evaluate [run options] | calibrate | floor | feedback`: score systems on the gold set.
 
-Usage errors (a missing or malformed gold file, an unknown system, an unwritable output,
-a bad or unreachable URL) print one line on stderr and exit 2 before any work is lost;
+`--squad FILE` scores the engine and sentence baselines on a SQuAD 2.0-format file instead,
+indexed in a temporary folder of its own (evaluate/README.md, "Your own SQuAD-format file").
+
+Usage errors (a missing or malformed gold or SQuAD file, an unknown system, an unwritable
+output, a bad or unreachable URL) print one line on stderr and exit 2 before any work is lost;
 a run that falls below the quality floor (--check-floor) exits 1 listing every metric.
 """
 
@@ -9,25 +12,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 from rich.console import Console
 from rich.table import Table
-from tqdm import tqdm
 
-from . import calibration, report
+from . import calibration, report, squad_report
 from .errors import EvaluationError
-from .floor import check_floor, floor_document, load_floor, make_floor, ratchet
+from .floor import Floor, check_floor, floor_document, load_floor, make_floor, ratchet
 from .gold import GoldItem, load_gold
-from .metrics import Judgement, Summary, judge, summarize
-from .runner import EngineSystem, HttpSystem, System, ask_url, run_system
+from .metrics import METRICS, Judgement, MetricInfo, Summary, judge, summarize
+from .runner import EngineSystem, HttpSystem, System, ask_url, run_systems, without_threshold
+from .squad_format import load_squad, select_articles
+from .squad_metrics import SQUAD_METRICS
+from .squad_run import ENGINE, SquadResult, new_embedder, run_squad
 
 PROG = "python -m evaluate"
 HERE = Path(__file__).resolve().parent
@@ -35,6 +38,8 @@ PROJECT_ROOT = HERE.parent
 DEFAULT_GOLD = HERE / "gold.jsonl"
 DEFAULT_FLOOR = HERE / "floor.json"
 DEFAULT_PLOT = HERE / "calibration.png"
+DEFAULT_SQUAD_FLOOR = HERE / "squad_floor.json"
+SQUAD_GATE = HERE / "squad" / "normans-dev-v2.0.json"  # the SQuAD collection the quality gate runs
 DEFAULT_SYSTEMS = ("bm25", "dense", "hybrid")
 FULL_SYSTEM = "hybrid"  # the system the floor gates; over --url the service stands for it
 SERVICE = "service"
@@ -113,21 +118,28 @@ def load_engine() -> Any:
 
 
 def run_all(items: Sequence[GoldItem], systems: Sequence[System]) -> dict[str, list[Judgement]]:
-    """Judgements per system, each system run over every item with its own progress bar.
+    """Judgements per system, each system run over every item with its own progress bar."""
+    return {name: [judge(run) for run in runs] for name, runs in run_systems(items, systems).items()}
 
-    Each system first answers one untimed, unscored question, so the latency figures are the
-    steady state a running service shows, not first-call set-up paid by whichever runs first.
-    """
-    turns = sum(len(item.turns) for item in items)
-    judged: dict[str, list[Judgement]] = {}
-    for system in systems:
-        system.ask(items[0].turns[0].question, ())  # warm-up, discarded
-        with tqdm(total=turns, desc=f"{system.name:>8}", unit="turn", file=sys.stderr) as bar:
-            judged[system.name] = [judge(run) for run in run_system(items, system, bar.update)]
-    return judged
+
+def gate(summary: Summary, floor: Floor | None, system: str, path: str) -> int:
+    """Exit status of a run checked against its floor: 1, listing every metric worse than it, or 0."""
+    if floor is None:
+        return 0
+    failures = check_floor(summary, floor)
+    for line in failures:
+        print(f"below floor ({system}) {line}", file=sys.stderr)
+    if failures:
+        return 1
+    print(f"{system} is at or above every floor in {path}")
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.squad:
+        return cmd_squad(args)
+    if args.article:
+        raise UsageError("--article chooses articles of a --squad file: give --squad FILE")
     gold = gold_path(args)
     items = load_gold(gold)
     if args.url and args.systems:
@@ -163,15 +175,51 @@ def cmd_run(args: argparse.Namespace) -> int:
     if html_path:
         html_path.write_text(report.render_html(summaries, judged, report.bar_chart_png(summaries), title), encoding="utf-8")
         print(f"wrote {html_path}")
-    if floor is not None:
-        gated = FULL_SYSTEM if FULL_SYSTEM in summaries else SERVICE
-        failures = check_floor(summaries[gated], floor)
-        for line in failures:
-            print(f"below floor ({gated}) {line}", file=sys.stderr)
-        if failures:
-            return 1
-        print(f"{gated} is at or above every floor in {args.check_floor}")
-    return 0
+    gated = FULL_SYSTEM if FULL_SYSTEM in summaries else SERVICE
+    return gate(summaries[gated], floor, gated, args.check_floor)
+
+
+# ------------------------------------------------------------------ a SQuAD-format file
+
+
+def squad_embedder() -> Any:
+    """The embedder for a --squad run, as the service would make it from the environment."""
+    try:
+        return new_embedder()
+    except ValueError as exc:  # a bad QA_EMBEDDING_BACKEND or other variable
+        raise UsageError(f"cannot load the embedding model: {exc}") from exc
+
+
+def squad_result(args: argparse.Namespace) -> SquadResult:
+    """The file checked (exit 2 on any problem, before work), indexed, asked and judged; tables printed."""
+    squad = select_articles(load_squad(Path(args.squad)), getattr(args, "article", None) or ())
+    result = run_squad(squad, squad_embedder())
+    console = Console()
+    console.print(squad_report.systems_table(result))
+    if len(result.articles) > 1:
+        console.print(squad_report.articles_table(result))
+    console.print(squad_report.sweep_table(result.sweep))
+    print(squad_report.fallback_line(result))
+    return result
+
+
+def cmd_squad(args: argparse.Namespace) -> int:
+    for option, given in (("--gold", args.gold), ("--systems", args.systems), ("--url", args.url)):
+        if given:
+            raise UsageError(f"--squad and {option} exclude each other: a SQuAD file is run on an index of its own "
+                             "by the engine and its baselines")
+    load_squad(Path(args.squad))  # a bad file is reported before the outputs are looked at
+    json_path, html_path = writable(args.json), writable(args.html)
+    floor = load_floor(Path(args.check_floor), SQUAD_METRICS) if args.check_floor else None
+    result = squad_result(args)
+    if json_path:
+        json_path.write_text(json.dumps(squad_report.json_report(result), ensure_ascii=False, indent=1) + "\n",
+                             encoding="utf-8")
+        print(f"wrote {json_path}")
+    if html_path:
+        html_path.write_text(squad_report.render_html(result, squad_report.sweep_chart(result.sweep)), encoding="utf-8")
+        print(f"wrote {html_path}")
+    return gate(result.summaries[ENGINE], floor, ENGINE, args.check_floor)
 
 
 # ------------------------------------------------------------------ calibrate
@@ -199,10 +247,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if not 0 <= args.max_false_abstention < 1:
         raise UsageError("--max-false-abstention must be in [0, 1)")
     engine = load_engine()
-    from qa_service.engine import Engine
-
-    never_abstains = Engine(engine.data, engine.embedder, replace(engine.composer, threshold=-math.inf))
-    judged = run_all(items, [EngineSystem(never_abstains, FULL_SYSTEM)])[FULL_SYSTEM]
+    judged = run_all(items, [EngineSystem(without_threshold(engine), FULL_SYSTEM)])[FULL_SYSTEM]
     try:
         observed = calibration.observations(judged)
         rows = calibration.sweep(observed, calibration.candidate_thresholds(o.confidence for o in observed))
@@ -233,25 +278,38 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_floor(args: argparse.Namespace) -> int:
-    items = load_gold(gold_path(args))
-    output = writable(args.output)
+    if args.squad and getattr(args, "gold", None):
+        raise UsageError("floor takes --gold or --squad, not both")
+    if args.squad:
+        load_squad(Path(args.squad))  # a bad file is reported before anything else
+    metrics = SQUAD_METRICS if args.squad else METRICS
+    output = writable(args.output or str(DEFAULT_SQUAD_FLOOR if args.squad else DEFAULT_FLOOR))
     assert output is not None
-    old = None
-    if output.exists() and not args.allow_lower:
-        old = load_floor(output)
-    engine = load_engine()
-    summary: Summary = summarize(run_all(items, [EngineSystem(engine, FULL_SYSTEM)])[FULL_SYSTEM])
-    Console().print(report.metrics_table({FULL_SYSTEM: summary}))
-    new = make_floor(summary)
-    floor = ratchet(old, new) if old else new
+    old = load_floor(output, metrics) if output.exists() and not args.allow_lower else None
+    if args.squad:
+        summary = squad_result(args).summaries[ENGINE]
+        system, command = ENGINE, f"python -m evaluate floor --squad {shown_path(Path(args.squad))}"
+    else:
+        items = load_gold(gold_path(args))
+        summary = summarize(run_all(items, [EngineSystem(load_engine(), FULL_SYSTEM)])[FULL_SYSTEM])
+        Console().print(report.metrics_table({FULL_SYSTEM: summary}))
+        system, command = FULL_SYSTEM, "python -m evaluate floor"
+    write_floor(output, old, make_floor(summary, metrics), metrics, system, command)
+    return 0
+
+
+def write_floor(output: Path, old: Floor | None, new: Floor, metrics: Sequence[MetricInfo], system: str,
+                command: str) -> None:
+    """Ratchet `new` against `old` (when kept), print every bound and what it was, and write the file
+    naming the gated `system` and the `command` that refreshes it."""
+    floor = ratchet(old, new, metrics) if old else new
     for bound in ("minimum", "maximum"):
         for name, value in floor[bound].items():
             before = (old or {}).get(bound, {}).get(name)
             change = "" if before is None or before == value else f" (was {before:g})"
             print(f"{bound} {name} {value:g}{change}")
-    output.write_text(json.dumps(floor_document(floor, FULL_SYSTEM), indent=2) + "\n", encoding="utf-8")
+    output.write_text(json.dumps(floor_document(floor, system, command), indent=2) + "\n", encoding="utf-8")
     print(f"wrote {output}")
-    return 0
 
 
 # ------------------------------------------------------------------ feedback
@@ -294,7 +352,12 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--url", help="evaluate a running service through POST <URL>/api/ask, as system 'service'")
     root.add_argument("--json", metavar="PATH", help="write metrics and every turn as JSON")
     root.add_argument("--html", metavar="PATH", help="write a self-contained HTML report")
-    root.add_argument("--check-floor", metavar="PATH", help="exit 1 when the hybrid system is below this floor file")
+    root.add_argument("--check-floor", metavar="PATH",
+                      help="exit 1 when the hybrid system (the engine with --squad) is below this floor file")
+    root.add_argument("--squad", metavar="FILE",
+                      help="evaluate the engine and sentence baselines on a SQuAD 2.0-format file, on an index of its own")
+    root.add_argument("--article", metavar="TITLE", action="append",
+                      help="with --squad: only this article (repeat for several)")
     root.set_defaults(run=cmd_run)
     commands = root.add_subparsers(dest="command", metavar="{calibrate,floor,feedback}")
     gold_help = "gold set (default evaluate/gold.jsonl)"
@@ -307,7 +370,9 @@ def parser() -> argparse.ArgumentParser:
     cal.set_defaults(run=cmd_calibrate)
     flo = commands.add_parser("floor", help="run the hybrid system and raise evaluate/floor.json to its figures")
     flo.add_argument("--gold", default=argparse.SUPPRESS, help=gold_help)
-    flo.add_argument("--output", default=str(DEFAULT_FLOOR), help="floor file (default evaluate/floor.json)")
+    flo.add_argument("--squad", metavar="FILE", default=argparse.SUPPRESS,
+                     help="run the engine on this SQuAD-format file and raise evaluate/squad_floor.json instead")
+    flo.add_argument("--output", help="floor file (default evaluate/floor.json, with --squad evaluate/squad_floor.json)")
     flo.add_argument("--allow-lower", action="store_true", help="replace the floor even where it goes down")
     flo.set_defaults(run=cmd_floor)
     fee = commands.add_parser("feedback", help="export thumbs-down answers as candidate gold items (JSON Lines)")

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.table import Table
 
-from .metrics import METRICS, Judgement, Summary, by_category
+from .charts import pyplot, to_png
+from .metrics import METRICS, Judgement, MetricInfo, Summary, by_category
 
 JudgementsBySystem = Mapping[str, Sequence[Judgement]]
 _UNITS = {m.name: m.unit for m in METRICS}
@@ -39,13 +39,13 @@ def format_value(value: float | None, unit: str) -> str:
 TITLE = "Gold-set evaluation"
 
 
-def metrics_table(summaries: Mapping[str, Summary], title: str = TITLE) -> Table:
+def metrics_table(summaries: Mapping[str, Summary], title: str = TITLE, metrics: Sequence[MetricInfo] = METRICS) -> Table:
     """Metrics as rows, systems side by side as columns."""
     table = Table(title=title)
-    table.add_column("metric")
+    table.add_column("metric", overflow="fold")  # a long name wraps on a narrow terminal rather than losing its end
     for system in summaries:
         table.add_column(system, justify="right")
-    for metric in METRICS:
+    for metric in metrics:
         table.add_row(metric.name, *(format_value(s.get(metric.name), metric.unit) for s in summaries.values()))
     return table
 
@@ -98,12 +98,9 @@ def json_report(summaries: Mapping[str, Summary], judgements: JudgementsBySystem
 
 def bar_chart_png(summaries: Mapping[str, Summary]) -> bytes:
     """A grouped bar chart of the share metrics (0..1), one colour per system, as PNG bytes."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
 
+    plt = pyplot()
     names = [m.name for m in METRICS if m.unit == "share"]
     x = np.arange(len(names))
     width = 0.8 / max(1, len(summaries))
@@ -115,13 +112,10 @@ def bar_chart_png(summaries: Mapping[str, Summary]) -> bytes:
     ax.set_ylabel("share of turns (false_abstention: lower is better)")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
+    return to_png(fig)
 
 
-_STYLE = """
+STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}
 table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
 th,td{border:1px solid #ccc;padding:.3rem .5rem;vertical-align:top;text-align:left}
@@ -152,18 +146,36 @@ def _row(j: Judgement) -> str:
     )
 
 
+def metrics_html(summaries: Mapping[str, Summary], metrics: Sequence[MetricInfo] = METRICS, label: str = "metric") -> str:
+    """An HTML table of metrics as rows and `summaries` (systems, or articles) as columns."""
+    e = html.escape
+    head = "".join(f"<th>{e(name)}</th>" for name in summaries)
+    rows = "".join(
+        f"<tr><td>{e(m.name)}</td>"
+        + "".join(f"<td class='num'>{e(format_value(s.get(m.name), m.unit))}</td>" for s in summaries.values())
+        + "</tr>"
+        for m in metrics
+    )
+    return f"<table><tr><th>{e(label)}</th>{head}</tr>{rows}</table>"
+
+
+def png_img(png: bytes, alt: str) -> str:
+    """An <img> holding `png` inline, so the page needs no other file."""
+    return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{base64.b64encode(png).decode('ascii')}'>"
+
+
+def html_page(title: str, body: str) -> str:
+    """A self-contained page: inline styles, no script, `title` as its heading."""
+    e = html.escape
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(title)}</title>"
+            f"<style>{STYLE}</style></head><body><h1>{e(title)}</h1>{body}</body></html>")
+
+
 def render_html(
     summaries: Mapping[str, Summary], judgements: JudgementsBySystem, chart_png: bytes, title: str = TITLE
 ) -> str:
     """The whole report as one HTML document; per system, failed turns come before passed ones."""
     e = html.escape
-    head = "".join(f"<th>{e(system)}</th>" for system in summaries)
-    metric_rows = "".join(
-        f"<tr><td>{e(m.name)}</td>"
-        + "".join(f"<td class='num'>{e(format_value(s.get(m.name), m.unit))}</td>" for s in summaries.values())
-        + "</tr>"
-        for m in METRICS
-    )
     sections = []
     for system, js in judgements.items():
         ordered = sorted(js, key=lambda j: j.correct)  # stable: gold order within failures and passes
@@ -173,10 +185,4 @@ def render_html(
             "<table><tr><th>turn</th><th>question</th><th>answer</th><th>citations</th>"
             "<th>expected</th><th>result</th></tr>" + "".join(_row(j) for j in ordered) + "</table>"
         )
-    chart = base64.b64encode(chart_png).decode("ascii")
-    return (
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(title)}</title>"
-        f"<style>{_STYLE}</style></head><body><h1>{e(title)}</h1>"
-        f"<img alt='metrics per system' src='data:image/png;base64,{chart}'>"
-        f"<table><tr><th>metric</th>{head}</tr>{metric_rows}</table>" + "".join(sections) + "</body></html>"
-    )
+    return html_page(title, png_img(chart_png, "metrics per system") + metrics_html(summaries) + "".join(sections))

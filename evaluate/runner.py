@@ -11,13 +11,16 @@ answers, never the gold ones: a follow-up is only as good as the turn before it.
 
 from __future__ import annotations
 
+import math
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
+from tqdm import tqdm
 
 from qa_service.models import Turn
 
@@ -28,14 +31,30 @@ ASK_PATH = "/api/ask"
 
 
 @dataclass(frozen=True)
+class AnswerSpan:
+    """The words of a citation that answer the question (an optional field of the contract)."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
 class CitedQuote:
-    """A citation as the evaluation needs it: which document, which words."""
+    """A citation as the evaluation needs it: which document, which words, and where.
+
+    `start`/`end` index the document's cleaned text (None when a reply leaves them out);
+    `answer_span` is there only when the reply's citations carry one.
+    """
 
     n: int
     doc_id: str
     quote: str
     title: str = ""
     section: str = ""
+    start: int | None = None
+    end: int | None = None
+    answer_span: AnswerSpan | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +128,21 @@ def _objects(data: Mapping[str, Any], key: str, name: str, build: Callable[[Mapp
     return tuple(built)
 
 
+def _offset(raw: Mapping[str, Any], key: str, where: str) -> int | None:
+    return _field(raw, key, int, where) if key in raw else None
+
+
+def _answer_span(raw: Mapping[str, Any], where: str) -> AnswerSpan | None:
+    """The citation's optional `answer_span` object; ServiceError when it is there but malformed."""
+    span = raw.get("answer_span")
+    if span is None:
+        return None
+    if not isinstance(span, Mapping):
+        raise ServiceError(f"{where}: 'answer_span' is not an object")
+    where = f"{where} answer_span"
+    return AnswerSpan(_field(span, "start", int, where), _field(span, "end", int, where), _field(span, "text", str, where))
+
+
 def _cited_quote(raw: Mapping[str, Any], where: str) -> CitedQuote:
     return CitedQuote(
         n=_field(raw, "n", int, where),
@@ -116,6 +150,9 @@ def _cited_quote(raw: Mapping[str, Any], where: str) -> CitedQuote:
         quote=_field(raw, "quote", str, where),
         title=str(raw.get("title", "")),
         section=str(raw.get("section", "")),
+        start=_offset(raw, "start", where),
+        end=_offset(raw, "end", where),
+        answer_span=_answer_span(raw, where),
     )
 
 
@@ -146,6 +183,18 @@ def parse_reply(data: Any) -> Reply:
         passages=passages,
         confidence=None if confidence is None else float(confidence),
     )
+
+
+def without_threshold(engine: Any) -> Any:
+    """The same loaded engine with abstention off (threshold at minus infinity), for sweeping thresholds.
+
+    A reply that still abstains was refused for another reason than its score (the question
+    names something no document mentions, asks for a figure none gives...), and would be
+    refused at every threshold.
+    """
+    from qa_service.engine import Engine
+
+    return Engine(engine.data, engine.embedder, replace(engine.composer, threshold=-math.inf))
 
 
 class EngineSystem:
@@ -219,4 +268,19 @@ def run_system(
             runs.append(TurnRun(item.id, index, turn, system.name, reply, latency_ms))
             history.append(Turn(turn.question, reply.answer))
             advance()
+    return runs
+
+
+def run_systems(items: Sequence[GoldItem], systems: Sequence[System]) -> dict[str, list[TurnRun]]:
+    """Every item through every system, each with its own progress bar (tqdm, on stderr).
+
+    Each system first answers one untimed, unrecorded question, so the latency figures are the
+    steady state a running service shows, not first-call set-up paid by whichever runs first.
+    """
+    turns = sum(len(item.turns) for item in items)
+    runs: dict[str, list[TurnRun]] = {}
+    for system in systems:
+        system.ask(items[0].turns[0].question, ())  # warm-up, discarded
+        with tqdm(total=turns, desc=f"{system.name:>8}", unit="turn", file=sys.stderr) as bar:
+            runs[system.name] = run_system(items, system, bar.update)
     return runs
