@@ -28,7 +28,7 @@ from .floor import Floor, check_floor, floor_document, load_floor, make_floor, r
 from .gold import GoldItem, load_gold
 from .metrics import METRICS, Judgement, MetricInfo, Summary, judge, summarize
 from .runner import EngineSystem, HttpSystem, System, ask_url, run_systems, without_threshold
-from .squad_format import load_squad, select_articles
+from .squad_format import SquadSet, load_squad, select_articles
 from .squad_metrics import SQUAD_METRICS
 from .squad_run import ENGINE, SquadResult, new_embedder, run_squad
 
@@ -190,9 +190,8 @@ def squad_embedder() -> Any:
         raise UsageError(f"cannot load the embedding model: {exc}") from exc
 
 
-def squad_result(args: argparse.Namespace) -> SquadResult:
-    """The file checked (exit 2 on any problem, before work), indexed, asked and judged; tables printed."""
-    squad = select_articles(load_squad(Path(args.squad)), getattr(args, "article", None) or ())
+def squad_result(squad: SquadSet) -> SquadResult:
+    """The articles indexed, every question asked and judged, the tables printed."""
     result = run_squad(squad, squad_embedder())
     console = Console()
     console.print(squad_report.systems_table(result))
@@ -208,10 +207,10 @@ def cmd_squad(args: argparse.Namespace) -> int:
         if given:
             raise UsageError(f"--squad and {option} exclude each other: a SQuAD file is run on an index of its own "
                              "by the engine and its baselines")
-    load_squad(Path(args.squad))  # a bad file is reported before the outputs are looked at
+    squad = select_articles(load_squad(Path(args.squad)), args.article or ())  # a bad file first, before any work
     json_path, html_path = writable(args.json), writable(args.html)
     floor = load_floor(Path(args.check_floor), SQUAD_METRICS) if args.check_floor else None
-    result = squad_result(args)
+    result = squad_result(squad)
     if json_path:
         json_path.write_text(json.dumps(squad_report.json_report(result), ensure_ascii=False, indent=1) + "\n",
                              encoding="utf-8")
@@ -280,17 +279,19 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def cmd_floor(args: argparse.Namespace) -> int:
     if args.squad and getattr(args, "gold", None):
         raise UsageError("floor takes --gold or --squad, not both")
-    if args.squad:
-        load_squad(Path(args.squad))  # a bad file is reported before anything else
-    metrics = SQUAD_METRICS if args.squad else METRICS
+    if args.article:
+        raise UsageError("floor runs a whole file: --article does not apply")
+    # a bad file is reported before anything else
+    squad = load_squad(Path(args.squad)) if args.squad else None
+    items = () if squad else load_gold(gold_path(args))
+    metrics = SQUAD_METRICS if squad else METRICS
     output = writable(args.output or str(DEFAULT_SQUAD_FLOOR if args.squad else DEFAULT_FLOOR))
     assert output is not None
     old = load_floor(output, metrics) if output.exists() and not args.allow_lower else None
-    if args.squad:
-        summary = squad_result(args).summaries[ENGINE]
+    if squad:
+        summary = squad_result(squad).summaries[ENGINE]
         system, command = ENGINE, f"python -m evaluate floor --squad {shown_path(Path(args.squad))}"
     else:
-        items = load_gold(gold_path(args))
         summary = summarize(run_all(items, [EngineSystem(load_engine(), FULL_SYSTEM)])[FULL_SYSTEM])
         Console().print(report.metrics_table({FULL_SYSTEM: summary}))
         system, command = FULL_SYSTEM, "python -m evaluate floor"

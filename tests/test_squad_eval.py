@@ -454,6 +454,8 @@ def test_a_missing_file_is_one_line_and_exit_2(capsys, tmp_path, no_work):
     (["--squad", "{file}", "--systems", "bm25"], "--squad and --systems exclude each other"),
     (["--squad", "{file}", "--json", "/nonexistent/folder/out.json"], "folder /nonexistent/folder does not exist"),
     (["floor", "--squad", "{file}", "--gold", "evaluate/gold.jsonl"], "not both"),
+    (["--article", "Honey_bee", "floor", "--squad", "{file}"], "--article does not apply"),
+    (["floor", "--squad", "{file}", "--output", "/nonexistent/folder/floor.json"], "does not exist"),
 ])
 def test_usage_errors_with_squad(capsys, tmp_path, no_work, argv, needle):
     path = str(write_small(tmp_path))
