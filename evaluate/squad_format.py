@@ -128,7 +128,7 @@ def _question(raw: Any, article: str, paragraph: int, number: int, context: str,
     qid = raw.get("id")
     if not isinstance(qid, str) or not qid.strip():
         raise SquadError(f"{where} has no 'id' string")
-    where = f"{label} question {qid}"
+    where = f"{label} question {qid if qid.isprintable() else repr(qid)}"  # the message stays one line
     question = _field(raw, "question", str, where, "string")
     if not question.strip():
         raise SquadError(f"{where}: the question is empty")
