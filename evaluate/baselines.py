@@ -15,9 +15,13 @@ retrieval gets, not when to refuse.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from qa_service.embedding import Embedder
+    from qa_service.indexing import IndexData
 
 RRF_K = 60  # Cormack, Clarke and Buettcher (2009): the constant that damps the head of each list
 TOP = 2
@@ -26,7 +30,7 @@ TOP = 2
 class SentenceRanker:
     """Every sentence of one index ranked for a question, three ways."""
 
-    def __init__(self, data: Any, embedder: Any) -> None:
+    def __init__(self, data: IndexData, embedder: Embedder) -> None:
         from qa_service.lexical import LexicalIndex
 
         self.data = data
@@ -70,7 +74,7 @@ def _order(scores: np.ndarray) -> list[int]:
 class SentenceBaseline:
     """A System (runner.py) answering with the top sentences of one ranking, never abstaining."""
 
-    def __init__(self, name: str, rank: Callable[[str], Sequence[int]], data: Any, top: int = TOP) -> None:
+    def __init__(self, name: str, rank: Callable[[str], Sequence[int]], data: IndexData, top: int = TOP) -> None:
         self.name = name
         self.rank = rank
         self.data = data
@@ -93,7 +97,7 @@ class SentenceBaseline:
         }
 
 
-def sentence_baselines(data: Any, embedder: Any) -> list[SentenceBaseline]:
+def sentence_baselines(data: IndexData, embedder: Embedder) -> list[SentenceBaseline]:
     """hybrid, bm25 and dense top-2 over the sentences of `data` (a loaded IndexData)."""
     ranker = SentenceRanker(data, embedder)
     return [

@@ -16,10 +16,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .errors import EvaluationError
 from .squad_format import SquadArticle, SquadSet
+
+if TYPE_CHECKING:  # imported where used: faiss, bm25s and the model load only once a run starts
+    from qa_service.documents import RawDocument
+    from qa_service.embedding import Embedder
+    from qa_service.engine import Engine
 
 SOURCE = "Wikipedia"  # where SQuAD's paragraphs come from; a citation names it
 
@@ -50,7 +55,7 @@ class ParagraphSpan:
 class SquadCollection:
     """The indexed articles: an engine over them and where each paragraph landed."""
 
-    engine: Any  # qa_service.engine.Engine, with the calibrated threshold
+    engine: Engine  # with the calibrated threshold
     doc_ids: Mapping[str, str]  # article title (as the file writes it) -> doc_id
     paragraphs: Mapping[tuple[str, int], ParagraphSpan]  # (article title, paragraph index) -> span
 
@@ -60,7 +65,7 @@ class SquadCollection:
         return sum(not span.located for span in self.paragraphs.values())
 
 
-def article_document(article: SquadArticle, number: int) -> Any:
+def article_document(article: SquadArticle, number: int) -> RawDocument:
     """The article as a `docs/` document: its title with spaces, its contexts as written, a blank line apart."""
     from qa_service.documents import RawDocument, slug
 
@@ -116,7 +121,7 @@ def in_paragraph(span: ParagraphSpan, doc_id: str, start: int | None, end: int |
     return bool(quote) and quote in span.context
 
 
-def build_collection(squad: SquadSet, folder: Path, embedder: Any) -> SquadCollection:
+def build_collection(squad: SquadSet, folder: Path, embedder: Embedder) -> SquadCollection:
     """Write, index and load the articles under `folder` (docs/ and index/ inside it).
 
     The settings are the service's own (`load_settings()`), with only the two folders

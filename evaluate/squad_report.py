@@ -16,6 +16,7 @@ from rich.table import Table
 from .calibration import SweepRow, sweep_png
 from .metrics import MetricInfo
 from .report import format_value, html_page, metrics_html, metrics_table, png_img, rounded
+from .runner import Reply
 from .squad_metrics import SquadJudgement, shown_metrics
 from .squad_run import ENGINE, SquadResult
 from .squad_sweep import SquadSweep
@@ -85,7 +86,7 @@ def _sweep_record(row: SweepRow, sweep: SquadSweep) -> dict[str, Any]:
             "in_use": row == sweep.in_use, "best": row == sweep.best}
 
 
-def _item(system: str, j: SquadJudgement, open_reply: Any | None) -> dict[str, Any]:
+def _item(system: str, j: SquadJudgement, open_reply: Reply | None) -> dict[str, Any]:
     reply, q = j.run.reply, j.question
     record = {
         "id": q.id,

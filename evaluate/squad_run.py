@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .baselines import sentence_baselines
 from .gold import GoldItem, GoldTurn
@@ -23,6 +23,9 @@ from .squad_collection import SquadCollection, build_collection
 from .squad_format import SquadSet
 from .squad_metrics import SquadJudgement, by_article, judge_squad, summarize_squad
 from .squad_sweep import SquadSweep, squad_sweep
+
+if TYPE_CHECKING:
+    from qa_service.embedding import Embedder
 
 ENGINE = "engine"  # the full system (hybrid retrieval, the composer, the calibrated threshold)
 RETRIEVER = "hybrid"  # the engine's retriever, as the service runs it
@@ -66,7 +69,7 @@ def as_items(squad: SquadSet, doc_ids: Mapping[str, str]) -> tuple[GoldItem, ...
     return tuple(items)
 
 
-def new_embedder() -> Any:
+def new_embedder() -> Embedder:
     """The embedder the service would run (backend from the environment), shared by engine and baselines."""
     from qa_service.config import load_settings
     from qa_service.embedding import Embedder
@@ -79,7 +82,7 @@ def _judged(runs: list[TurnRun], squad: SquadSet, collection: SquadCollection) -
                  for run, q in zip(runs, squad.questions, strict=True))
 
 
-def run_squad(squad: SquadSet, embedder: Any) -> SquadResult:
+def run_squad(squad: SquadSet, embedder: Embedder) -> SquadResult:
     """Index `squad` in a temporary folder and run the engine and the baselines over its questions."""
     with tempfile.TemporaryDirectory(prefix="qa-squad-") as folder:
         collection = build_collection(squad, Path(folder), embedder)
