@@ -53,6 +53,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .answer_spans import mark_answers
 from .conversation import ResolvedQuestion
 from .figures import Figure, gives_figure
 from .indexing import IndexData
@@ -61,7 +62,7 @@ from .models import Answer, Citation, ScoredPassage, Sentence
 from .quotes import introduces, introduction
 from .roles import names_holder
 from .stories import named_stories
-from .text import tokenize, unsaid
+from .text import root, tokenize, unsaid
 from .voices import asker_words, view_words, voiced_by
 
 ABSTAIN_TEXT = "The documents don't answer this question."
@@ -149,7 +150,8 @@ def unknown_names(question: str, data: IndexData) -> list[str]:
 def _unknown_word(word: str, data: IndexData) -> bool:
     tokens = tokenize(word)
     acronym = sum(c.isupper() for c in word) > 1  # "DfE", "LSCBs": a reader's shorthand for what the text spells out
-    known = acronym or word.lower() in TITLES or _NATIONALITY.search(word) or any(t in data.idf for t in tokens)
+    known = acronym or word.lower() in TITLES or _NATIONALITY.search(word) or any(
+        t in data.idf or root(t) in data.roots for t in tokens)  # "Canada" where the text says "Canadian"
     return bool(tokens) and not known
 
 
@@ -268,7 +270,7 @@ def score_sentences(
         score = settings.weight_meaning * meaning + settings.weight_context * ctx + settings.weight_words * share
         # asked "how many years after Cleveland", a sentence must count years ("26 years"), not children
         holds = (gives_figure(sentence.text, counted) if counted
-                 else kind is not None and holds_kind(kind, sentence.text, resolved.question))
+                 else kind is not None and holds_kind(kind, sentence.text, resolved.question, data.repeated_names))
         if holds:
             score += settings.type_bonus
         elif kind is not None and kind_is_required(kind, resolved.question):
@@ -500,7 +502,7 @@ def _kind_share(resolved: ResolvedQuestion, candidates: list[Candidate], data: I
     weights = {t: w for t, w in weights.items() if t not in asking}
     asked_acronyms = acronyms(resolved.question)
     shares = [(_share(weights, sentence_words(data, c.sentence.sentence_id, asked_acronyms)),
-               holds_kind(kind, c.sentence.text, resolved.question), c.sentence.text in resolved.prior_quotes)
+               holds_kind(kind, c.sentence.text, resolved.question, data.repeated_names), c.sentence.text in resolved.prior_quotes)
               for c in candidates]
     best = max((share for share, _, quoted in shares if not quoted), default=0.0)
     holding = max((share for share, holds, _ in shares if holds), default=0.0)
@@ -532,7 +534,7 @@ def _missing(resolved: ResolvedQuestion, candidates: list[Candidate], data: Inde
     role = resolved.role
     if role:
         said = [c.sentence for c in candidates] + [c.speaker for c in candidates if c.speaker]
-        if not any(names_holder(sentence.text, role) for sentence in said):
+        if not any(names_holder(sentence.text, role, resolved.question, data.proper_words) for sentence in said):
             return "They name no one in that role."
     return ""
 
@@ -639,7 +641,7 @@ def compose(
             candidates = with_title_first(candidates, resolved.question)
         picked = select(candidates, weights, settings, resolved.kind, own_weights(resolved, weights))
         chosen = with_lines_needed(resolved.kind, picked, data)
-    citations = [_citation(0, sentence, data) for sentence in chosen]
+    citations = mark_answers([_citation(0, sentence, data) for sentence in chosen], resolved)
     dated = all(c.date for c in citations) and len({c.date for c in citations}) > 1
     if dated:  # how the story moved: oldest first, with the dates shown by every client
         citations.sort(key=lambda c: c.date)

@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import time
 from collections import Counter
@@ -41,13 +42,14 @@ from .referents import embedding_text
 from .segmenting import ChunkSettings, group_passages, split_sentences
 from .spelling import Vocabulary
 from .stories import Story, find_stories
-from .text import tokenize
+from .text import MIN_ROOT, ROOT_LETTERS, tokenize
 from .vectors import VectorIndex, build_vector_index, choose_vector_index, load_vector_index
 from .voices import sentence_voices
 
-FORMAT_VERSION = 2  # 2: words are lemmatized before stemming, so the lexical index changed
+FORMAT_VERSION = 3  # 2: words are lemmatized before stemming; 3: accents folded (the lexical index changed)
 KEEP_BUILDS = 2
 DEFAULT_CHUNKING = ChunkSettings()
+_WORD = re.compile(r"(?<![\w'’-])[A-Za-z][a-z]+\b(?![’'-]\w)")
 REBUILD_HINT = "run `python -m qa_service build-index` (or `make index`) to build it"
 
 
@@ -126,6 +128,41 @@ class IndexData:
     def vocabulary(self) -> Vocabulary:
         """The words of every sentence, which a question's misspelt words are put right against."""
         return Vocabulary.of(sentence.text for sentence in self.sentences)
+
+    @cached_property
+    def roots(self) -> frozenset[str]:
+        """The opening letters of every indexed token, as long as text.root may cut a word, so
+        that a name's relatives count as known: "Canada" is the country of "Canadian"."""
+        return frozenset(token[:n] for token in self.idf for n in range(MIN_ROOT, ROOT_LETTERS + 1))
+
+    @cached_property
+    def _capitalised(self) -> Counter[str]:
+        """How often the collection capitalises each word (lower-cased) where no sentence
+        opens, for the words it never writes in small letters: names of one word ("Rollo",
+        "Adriatic"), not words capitalised only for where they stand ("However")."""
+        capitalised: Counter[str] = Counter()
+        small: set[str] = set()
+        for sentence in self.sentences:
+            for index, match in enumerate(_WORD.finditer(sentence.text)):
+                word = match.group()
+                if word[0].islower():
+                    small.add(word)
+                elif index and word[1:].islower():
+                    capitalised[word.lower()] += 1
+        return Counter({word: count for word, count in capitalised.items() if word not in small})
+
+    @property
+    def proper_words(self) -> frozenset[str]:
+        """Every name of one word the collection may hold: enough to doubt that it names no
+        one in a role (roles.py), where a wrong refusal costs more than a missed one."""
+        return frozenset(self._capitalised)
+
+    @cached_property
+    def repeated_names(self) -> frozenset[str]:
+        """The names of one word the collection writes more than once: enough to count as
+        giving a name (kinds.py), which a page's one-off slip ("Parents Agains INjustice")
+        would otherwise do."""
+        return frozenset(word for word, count in self._capitalised.items() if count > 1)
 
     @cached_property
     def _initialisms(self) -> dict[str, list[int]]:

@@ -17,10 +17,10 @@ candidate gives one (answering.py). So are examples, often listed without "such 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from functools import lru_cache
 
-from .text import words
+from .text import fold, words
 
 TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev"}
 
@@ -83,12 +83,21 @@ _ASKS = {
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # A year or a day of a month dates something; it counts nothing: "by July 2012" puts no
 # number on a question asking how much or how many.
-_DATE_DIGITS = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\b(?:19|20)\d\d(?:/\d\d)?\b|\b\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})\b|"
+# A year is any of 1000-2099 standing alone, or a number of up to four digits that a
+# preposition of time or an era puts in time ("in 911", "by 1066", "AD 79"); decades ("the
+# 1050s", "880s") and centuries ("the 9th century") date something too, in any collection.
+_YEAR = (r"\b(?:1\d|20)\d\d(?:/\d\d)?\b(?![,.]\d)|"
+         r"\b(?:in|by|since|until|till|from|after|before|around|circa|c\.|between|during|year|of) \d{3,4}\b(?![,.]?\d|%)|"
+         r"\b\d{1,4} ?(?:AD|BC|BCE|CE)\b|\b(?:AD|A\.D\.) ?\d{1,4}\b|\b\d{2,3}0s\b|"
+         r"\b\d{1,2}(?:st|nd|rd|th)[- ]centur(?:y|ies)\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+         r"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth)"
+         r"[- ]centur(?:y|ies)\b")
+_DATE_DIGITS = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|{_YEAR}|\b\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})\b|"
                           rf"\b(?:{_MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?\b", re.I)
 _HAS = {
     "number": re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b", re.I),
     "date": re.compile(
-        rf"\b(19|20)\d\d\b|\b(?:{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|christmas|"
+        rf"{_YEAR}|\b(?:{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|christmas|"
         r"spring|summer|autumn|winter)\b|\b(this|next|last)(?: coming)? (year|week|weekend|month)\b|"
         r"\b(?:today|tonight|tomorrow|yesterday)\b",
         re.I,
@@ -246,10 +255,22 @@ def acronyms(text: str) -> list[str]:
     return _ACRONYM.findall(text)
 
 
-def holds_kind(kind: str, text: str, question: str) -> bool:
+# "on the Adriatic", "in Allston", "near modern Durrës": a place, when its name is one of the
+# collection's names of one word ("in Social Services" names no place) that the question
+# does not use ("Where is Tri.x based?" is not answered "at Tri.x")
+_PLACE = re.compile(r"\b(?:in|at|near|out of|on|off|along|outside|within|across|from)\s+(?:the\s+)?"
+                    rf"(?:(?:modern|present)(?:-day)?\s+)?({NAME_WORD})")
+_ONE_NAME = re.compile(rf"\b({NAME_WORD})\b")
+
+
+def holds_kind(kind: str, text: str, question: str, names: Collection[str] = frozenset()) -> bool:
     """True when the sentence holds the kind of thing `question` asks for; a name the question
     itself uses ("Which charity welcomed Munro's report?") is not an answer to it. Asked what
-    an acronym stands for, a sentence holds the answer when it spells the acronym out."""
+    an acronym stands for, a sentence holds the answer when it spells the acronym out.
+    `names`, the collection's names of one word (IndexData.repeated_names), lets one word be
+    a name or a place ("Rollo", "on the Adriatic")."""
+    if kind == "base" and any(m.group(1).lower() in names - _letter_runs(question) for m in _PLACE.finditer(text)):
+        return True
     if kind == "expansion":
         return any(spells_out(acronym, text) for acronym in acronyms(question))
     if kind == "number":
@@ -259,9 +280,16 @@ def holds_kind(kind: str, text: str, question: str) -> bool:
     if kind != "name":
         return bool(_HAS[kind].search(text))
     asked = _words_of(question)
-    return any(not set(words(m.group())) - TITLES <= asked for m in _HAS[kind].finditer(text))
+    return (any(not set(words(m.group())) - TITLES <= asked for m in _HAS[kind].finditer(text))
+            or any(m.group(1).lower() in names - asked - TITLES for m in _ONE_NAME.finditer(text)))
 
 
 @lru_cache(maxsize=256)  # the same question is checked against every candidate sentence
 def _words_of(question: str) -> frozenset[str]:
     return frozenset(words(question))
+
+
+@lru_cache(maxsize=256)
+def _letter_runs(question: str) -> frozenset[str]:
+    """The question's words as runs of letters: "Tri.x" uses "tri" too."""
+    return frozenset(re.findall(r"[a-z]+", fold(question)))

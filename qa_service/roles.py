@@ -15,9 +15,10 @@ the organisation or place it belongs to, which the retrieved sentences are alrea
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from .kinds import NAME_WORD
+from .kinds import NAME_WORD, TITLES
 from .text import tokenize
 
 # "Who is (the|their|its|X's) ROLE ...?", or "Who was appointed (as) the ROLE?": a role
@@ -28,9 +29,10 @@ _ROLE_ASKED = re.compile(
     re.I,
 )
 _ACT = re.compile(r"^\w+ed\b")  # "Who was appointed to lead it?" asks who underwent something, not who holds a role
-# "Alison Stevens", "Dame Butler-Slosh"; not "The Government", an article before a capital, nor
-# "Eileen Munro's review", a name that only says whose something is
-_PERSON = re.compile(rf"\b(?!(?:The|A|An|This|That)\b){NAME_WORD}(?:\s{NAME_WORD})+\b(?<!['’]s)(?![\s-][A-Z]|['’]s\b)")
+# "Alison Stevens", "Dame Butler-Slosh", "Rollo"; not "The Government", an article before a
+# capital, nor "Eileen Munro's review", a name that only says whose something is
+_NAME_RUN = re.compile(rf"(?<![\w'’-]){NAME_WORD}(?:\s{NAME_WORD})*\b(?<!['’]s)(?![\s-][A-Z]|['’]s\b|['’-]\w)")
+_ARTICLES = frozenset({"the", "a", "an", "this", "that", "these", "those"})
 # "chief executive" of the charity; "the minister" who..., dealing with..., running the...
 # (not "the safeguarding head": a word in -ing before a noun says what kind of head)
 _PREPOSITION = r"(?:of|at|for|in|on|with|from|to|behind|about|by|over|under)"
@@ -59,10 +61,21 @@ def role_asked(question: str) -> Role | None:
     return Role(stems[0]) if stems else None
 
 
-def names_holder(text: str, role: Role) -> bool:
-    """True when the sentence holds the role and a person's name right beside it."""
+def names_holder(text: str, role: Role, question: str, names: Collection[str] = frozenset()) -> bool:
+    """True when the sentence holds the role and a name right beside it that the question
+    does not use: "Who is the chief executive of Action for Children?" is not answered by
+    "Action for Children" beside "executive", nor "chief social worker" by "Social Workers".
+    A name of one word ("the Norse leader Rollo") must be one of the collection's `names`
+    of one word (IndexData.proper_words)."""
     split = text.split()
+    asked = set(tokenize(question))
     positions = [i for i, word in enumerate(split) if role.head in tokenize(word)]
-    return any(
-        _PERSON.search(" ".join(split[max(0, i - _BY_THE_NAME): i + _BY_THE_NAME + 1])) for i in positions
-    )
+    for i in positions:
+        window = " ".join(split[max(0, i - _BY_THE_NAME): i + _BY_THE_NAME + 1])
+        for match in _NAME_RUN.finditer(window):
+            words = match.group().split()
+            if words[0].lower() in _ARTICLES:  # "The Government": an article before a capital names no one
+                continue
+            if (len(words) > 1 or words[0].lower() in names) and set(tokenize(match.group())) - asked - TITLES:
+                return True
+    return False

@@ -18,13 +18,17 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 _TOKEN = re.compile(r"[a-z0-9£$€%]+(?:[.,'][a-z0-9]+)*")
-_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
+_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " ",
+                       "æ": "ae", "œ": "oe", "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th"})
 STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"'s", "also", "would", "could", "may", "might", "must", "shall"}
 
 
 def fold(text: str) -> str:
-    """Unicode-normalised, lower-cased text with straight quotes."""
-    return unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
+    """Unicode-normalised, lower-cased text with straight quotes and without accents: a
+    reader types "Maiziere" and "Fecamp" for "Maizière" and "Fécamp", and a word must
+    not fall apart at a letter the token pattern does not know ("f", "camp")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_FOLD))
+    return unicodedata.normalize("NFKC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def is_text(value: str) -> bool:
@@ -57,6 +61,15 @@ def tokenize(text: str) -> list[str]:
 
 
 ROOT_LETTERS = 6  # tokens sharing this many opening letters are taken for forms of one word
+MIN_ROOT = 4  # shorter roots are shared by too many unrelated words
+
+
+def root(token: str) -> str:
+    """A token's opening letters, shared by its forms and relatives ("canad" of "canada" and
+    "canadian"): ROOT_LETTERS of them, and at most all but its last, for a stem ending where
+    a relative's ending begins; "" when that leaves fewer than MIN_ROOT."""
+    cut = token[: min(len(token) - 1, ROOT_LETTERS)]
+    return cut if len(cut) >= MIN_ROOT else ""
 
 
 def unsaid(tokens: Set[str], said: Set[str]) -> frozenset[str]:

@@ -58,6 +58,17 @@ def engine(collection: Settings, embedder: Embedder) -> Engine:
     return Engine.load(collection, embedder)
 
 
+@pytest.fixture(scope="session")
+def wiki_engine(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Engine:
+    """An engine over a collection nobody on this project wrote, shaped nothing like docs/:
+    the Normans article of SQuAD 2.0 (evaluate/squad/), one document of 39 paragraphs."""
+    from evaluate.squad_collection import build_collection
+    from evaluate.squad_format import load_squad
+
+    squad = load_squad(PROJECT_ROOT / "evaluate" / "squad" / "normans-dev-v2.0.json")
+    return build_collection(squad, tmp_path_factory.mktemp("wiki"), embedder).engine
+
+
 @pytest.fixture
 def scratch(tmp_path: Path) -> Settings:
     """Settings for a test that changes documents or the index: its own copy of docs/, no index yet."""

@@ -107,6 +107,51 @@ def test_a_date_may_be_a_day_named_from_today(sentence: str, dates: bool) -> Non
     assert holds_kind("date", sentence, "") is dates
 
 
+@pytest.mark.parametrize(("sentence", "dates"), [
+    ("The Duchy of Normandy began in 911 as a fiefdom.", True),  # a year of three digits, put in time by "in"
+    ("In 1066, Duke William II of Normandy conquered England.", True),
+    ("Hervé served in the 1050s.", True), ("Viking settlers had begun arriving in the 880s.", True),
+    ("The name was first recorded in the 9th century.", True), ("It spread in the eleventh century.", True),
+    ("Pompeii was buried in AD 79.", True), ("Rome was founded in 753 BC.", True),
+    ("The army had 300 ships and 20,000 troops.", False),  # numbers, not years
+    ("The engine gave 1,200 horsepower.", False),
+])
+def test_a_year_is_a_date_in_any_century(sentence: str, dates: bool) -> None:
+    assert holds_kind("date", sentence, "When?") is dates
+
+
+@pytest.mark.parametrize(("sentence", "counts"), [
+    ("The army had 300 ships.", True),
+    ("In 1066, Duke William II of Normandy conquered England.", False),  # a year counts nothing
+    ("The Duchy began in 911 as a fiefdom.", False),
+])
+def test_a_year_is_no_count(sentence: str, counts: bool) -> None:
+    assert holds_kind("number", sentence, "How many?") is counts
+
+
+NAMES_OF_ONE_WORD = frozenset({"rollo", "adriatic", "allston"})  # IndexData.repeated_names of some collection
+
+
+@pytest.mark.parametrize(("sentence", "question", "names"), [
+    ("The treaty was made with the famed Viking ruler Rollo.", "Who was the Viking ruler?", True),
+    ("The treaty was made with the famed Viking ruler.", "Who was the Viking ruler?", False),
+    ("Later, the Vikings settled there.", "Who settled?", False),  # no name of one word the collection knows
+    ("The Duchy was given to Rollo.", "Who did Rollo fight?", False),  # the question's own name
+])
+def test_a_name_may_be_one_word_the_collection_repeats(sentence: str, question: str, names: bool) -> None:
+    assert holds_kind("name", sentence, question, NAMES_OF_ONE_WORD) is names
+
+
+@pytest.mark.parametrize(("sentence", "gives"), [
+    ("Dyrrachium was the naval base on the Adriatic.", True),
+    ("The stadium is in Allston, across the river.", True),
+    ("The stadium is in Social Services Care.", False),  # not a name of one word the collection knows
+    ("The Harvard stadium is at Harvard.", False),  # the question's own name
+])
+def test_a_place_is_a_known_name_after_a_preposition_of_place(sentence: str, gives: bool) -> None:
+    assert holds_kind("base", sentence, "Where is the Harvard stadium located?", NAMES_OF_ONE_WORD | {"harvard"}) is gives
+
+
 @pytest.mark.parametrize(("sentence", "gives"), [
     ("Its response, ‘A child-centred system’, sets out a move away from regulation.", True),
     ('The report, "Working Together", was revised.', True),

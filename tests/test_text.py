@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa_service.text import tokenize, unsaid
+from qa_service.text import root, tokenize, unsaid
 
 
 @pytest.mark.parametrize("forms", [
@@ -37,3 +37,16 @@ def test_a_word_is_said_in_any_of_its_forms(said: str, word: str, is_said: bool)
     token, said_tokens = frozenset(tokenize(word)), set(tokenize(said))
     assert len(token) == 1 and not token & said_tokens  # the tokenizer alone takes the word for new
     assert (not unsaid(token, said_tokens)) is is_said
+
+
+@pytest.mark.parametrize(("written", "typed"), [
+    ("Maizière", "Maiziere"), ("Fécamp", "Fecamp"), ("Jumièges", "Jumieges"), ("Æthelred", "Aethelred"),
+    ("Straße", "Strasse"), ("ﬁnance", "finance"),
+])
+def test_accents_and_ligatures_fold_to_what_readers_type(written: str, typed: str) -> None:
+    assert tokenize(written) == tokenize(typed) and len(tokenize(written)) == 1
+
+
+@pytest.mark.parametrize(("token", "cut"), [("canada", "canad"), ("palestin", "palest"), ("rom", "")])
+def test_a_root_is_shared_by_a_word_and_its_relatives(token: str, cut: str) -> None:
+    assert root(token) == cut
