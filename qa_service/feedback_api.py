@@ -66,7 +66,17 @@ def _check_citation(index: int, item: Any, limit: int) -> dict[str, Any]:
             raise _bad(f"{where}.{name} must be a non-negative integer.")
         else:
             citation[name] = item[name]
+    if "answer_span" in item:  # the phrase the client marked, or null
+        citation["answer_span"] = _check_answer_span(item["answer_span"], f"{where}.answer_span", limit)
     return citation
+
+
+def _check_answer_span(span: Any, where: str, limit: int) -> dict[str, Any] | None:
+    if span is None:
+        return None
+    if not isinstance(span, dict) or not all(_is_int(span.get(k)) and span[k] >= 0 for k in ("start", "end")):
+        raise _bad(f'{where} must be null or {{"start": int, "end": int, "text": str}} as /api/ask returns it.')
+    return {"start": span["start"], "end": span["end"], "text": _check_text(span.get("text"), f"{where}.text", limit)}
 
 
 def parse_feedback(payload: Mapping[str, Any], settings: Settings) -> Feedback:

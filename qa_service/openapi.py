@@ -117,8 +117,22 @@ def schemas(settings: Settings) -> dict[str, Any]:
                 "quote": {**STRING, "description": "Exactly `text[start:end]` of GET /api/documents/{doc_id}."},
                 "start": OFFSET,
                 "end": OFFSET,
+                "answer_span": {
+                    "oneOf": [_ref("AnswerSpan"), {"type": "null"}],
+                    "description": "The phrase of the quote that answers (a date, a number, a name, a place), "
+                                   "or null when no one phrase does or the answer's other citation holds it.",
+                },
             },
             "Where one quoted sentence came from.",
+        ),
+        "AnswerSpan": _obj(
+            {
+                "start": OFFSET,
+                "end": OFFSET,
+                "text": {**STRING, "description": "Exactly `text[start:end]` of GET /api/documents/{doc_id}, "
+                                                  "inside the citation's `start`..`end`."},
+            },
+            "The phrase of a quoted sentence that answers the question, marked by the widget and Slack.",
         ),
         "Passage": _obj(
             {"doc_id": STRING, "text": {**STRING, "description": "Exactly `text[start:end]` of the document."},

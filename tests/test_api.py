@@ -51,6 +51,10 @@ def assert_offsets_hold(client: FlaskClient, answer: dict[str, Any]) -> None:
         assert citation["quote"] == texts[citation["doc_id"]][citation["start"]:citation["end"]]
         assert citation["quote"] in answer["answer"]
         assert f"[{citation['n']}]" in answer["answer"]
+        span = citation["answer_span"]  # the phrase that answers: inside the quote, at its own offsets
+        if span is not None:
+            assert span["text"] == texts[citation["doc_id"]][span["start"]:span["end"]]
+            assert citation["start"] <= span["start"] < span["end"] <= citation["end"]
     for passage in answer["passages"]:
         assert passage["text"] == texts[passage["doc_id"]][passage["start"]:passage["end"]]
 
@@ -67,6 +71,17 @@ def test_ask_cites_the_document_that_answers(client: FlaskClient, check_schema: 
     assert SAFEGUARDING_DOC in {c["doc_id"] for c in body["citations"]}
     assert [c["n"] for c in body["citations"]] == list(range(1, len(body["citations"]) + 1))
     assert_offsets_hold(client, body)
+
+
+def test_ask_marks_the_phrase_that_answers(client: FlaskClient, check_schema: Check) -> None:
+    body = ask(client, {"question": SAFEGUARDING}).get_json()
+    check_schema(body, "Answer")
+    spans = [c["answer_span"] for c in body["citations"]]
+    assert [s["text"] for s in spans if s] == ["Shaun Kelly"]  # one span, on the line naming him
+    assert spans.count(None) == len(spans) - 1  # every other citation has the field, null
+    assert_offsets_hold(client, body)
+    why = ask(client, {"question": "Why did the government reject the early intervention duty?"}).get_json()
+    assert not why["abstained"] and all(c["answer_span"] is None for c in why["citations"])  # a reason: no phrase
 
 
 def test_ask_abstains_when_the_documents_do_not_answer(client: FlaskClient, check_schema: Check) -> None:

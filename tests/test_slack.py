@@ -39,7 +39,7 @@ from qa_service.config import PROJECT_ROOT, Settings, load_settings
 from qa_service.engine import Engine
 from qa_service.feedback import FeedbackStore
 from qa_service.models import Turn
-from qa_service.slack.blocks import escape
+from qa_service.slack.blocks import escape, marked_answer
 from qa_service.slack.events import Conversation
 from qa_service.slack.store import SlackStore, SlackTurn
 from qa_service.slack.views import EXTENSION
@@ -453,7 +453,7 @@ def test_a_mention_is_answered_in_its_thread_with_quoted_sentences_and_their_sou
     blocks = params["blocks"]
     check_block_kit(blocks)
     texts = texts_of(blocks)
-    assert any(escape(expected.answer).replace("\n", "\n>") in t for t in texts)
+    assert marked_answer(expected) in texts  # the quoted answer, its answer span in bold
     for citation in expected.citations:
         document = engine.documents[citation.doc_id]
         assert document.text[citation.start:citation.end] == citation.quote

@@ -9,7 +9,7 @@ import pytest
 from block_kit import check_block_kit, texts_of
 
 from qa_service.engine import Engine
-from qa_service.models import Answer, Citation, Document, Passage, ScoredPassage, Section
+from qa_service.models import Answer, AnswerSpan, Citation, Document, Passage, ScoredPassage, Section
 from qa_service.slack.blocks import (
     ELLIPSIS,
     MAX_BLOCKS,
@@ -217,3 +217,45 @@ def test_a_real_answer_fits_and_cites_the_document_that_holds_it(engine: Engine)
     assert engine.documents["003_7bfe52c2e0f08c40"].title in shown
     for c in answer.citations:
         assert f"[{c.n}]" in texts_of(blocks)[0]
+
+
+# --- the answer span -----------------------------------------------------------------------------
+
+
+def spanned(quote: str, phrase: str, start: int = 40) -> Citation:
+    """A citation of `quote` at `start` with `phrase` (found in it) as its answer span."""
+    at = start + quote.index(phrase)
+    return citation(1, quote, start=start, end=start + len(quote), answer_span=AnswerSpan(at, at + len(phrase), phrase))
+
+
+def test_the_answer_span_is_bold_inside_the_quote_and_escaped() -> None:
+    answer = answered(spanned("In 1066, <b>William</b> & his army won.", "<b>William</b>"),
+                      citation(2, "Later <b> & more.", answer_span=None))
+    blocks = answer_blocks(answer, {}, TURN)
+    check_block_kit(blocks)
+    assert blocks[0]["text"]["text"] == (">In 1066, *&lt;b&gt;William&lt;/b&gt;* &amp; his army won. [1] "
+                                         "Later &lt;b&gt; &amp; more. [2]")
+    assert "*" not in answer_text(answer)  # the plain fallback stays plain
+
+
+def test_a_span_slack_cannot_bold_is_shown_plain() -> None:
+    glued = spanned("Costs rose 5x in 2011.", "5")  # "*5*x": Slack bolds only between word boundaries
+    starred = spanned("It said *twice* in 2011.", "*twice*")
+    for cited in (glued, starred):
+        assert answer_blocks(answered(cited), {}, TURN)[0]["text"]["text"] == f">{escape(cited.quote)} [1]"
+
+
+def test_a_huge_answer_never_cuts_its_bold_open() -> None:
+    quote = "Long & <long> sentence. " * 200 + "Finally in 1066."
+    cut = answer_blocks(answered(spanned(quote, "1066")), {}, TURN)[0]["text"]["text"]
+    assert len(cut) <= MAX_TEXT and cut.endswith(ELLIPSIS) and "*" not in cut
+    early = answer_blocks(answered(spanned("In 1066 " + quote, "1066")), {}, TURN)[0]["text"]["text"]
+    assert len(early) <= MAX_TEXT and early.startswith(">In *1066* ")
+
+
+def test_a_real_answer_marks_its_span_in_bold(engine: Engine) -> None:
+    answer = engine.ask("Who is the head of safeguarding at Action for Children?")
+    [marked] = [c for c in answer.citations if c.answer_span]
+    text = answer_blocks(answer, engine.documents, TURN)[0]["text"]["text"]
+    assert f"*{escape(marked.answer_span.text)}*" in text
+    assert text.replace("*", "") == ">" + escape(answer.answer)  # nothing but the bold added

@@ -83,6 +83,7 @@ def test_history_is_the_threads_last_turns_oldest_first(tmp_path: Path) -> None:
 def test_a_stored_answer_comes_back_whole(tmp_path: Path, engine: Engine) -> None:
     store = SlackStore(tmp_path / "qa.sqlite3")
     answer = engine.ask("Who is the head of safeguarding at Action for Children?")
+    assert any(c.answer_span for c in answer.citations)  # so the round trip covers the marked phrase
     asked = SlackTurn("t1", "the question", answer, THREAD, history=(Turn("earlier?", "Earlier. [1]"),),
                       question_ts="100.2", answer_ts="100.3")
     store.add_turn(asked)

@@ -559,3 +559,70 @@ def test_screenshot_of_the_widget_answering(browser: Any, live_server: LiveServe
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (2560, 1600)
+
+
+# --- the answer span ----------------------------------------------------------------------------------
+
+# The contrast of a span's text on its background, as painted over the answer's own background: the
+# colours are drawn on a canvas and read back, so any CSS colour form (color-mix, system colours) counts.
+SPAN_CONTRAST = """(span) => {
+  const paint = (colours) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 1;
+    const g = canvas.getContext('2d');
+    for (const colour of colours) { g.fillStyle = colour; g.fillRect(0, 0, 1, 1); }
+    return [...g.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+  };
+  const luminance = (rgb) => rgb.map((v) => v / 255).map((c) => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  let paper = span.parentElement;
+  while (paper && ['rgba(0, 0, 0, 0)', 'transparent'].includes(getComputedStyle(paper).backgroundColor)) {
+    paper = paper.parentElement;
+  }
+  const under = ['#ffffff', paper ? getComputedStyle(paper).backgroundColor : '#ffffff'];
+  const back = luminance(paint([...under, getComputedStyle(span).backgroundColor]));
+  const ink = luminance(paint([...under, getComputedStyle(span).color]));
+  return [(Math.max(back, ink) + 0.05) / (Math.min(back, ink) + 0.05), getComputedStyle(span).fontWeight];
+}"""
+
+
+def test_the_answer_span_is_marked_as_text_inside_its_quote(page: Page, live_server: LiveServer) -> None:
+    open_demo(page, live_server)
+    open_chat(page)
+    answer, reply = ask(page, SAFEGUARDING)
+    check_answer_shown(reply, answer)  # the quotes read exactly as before, mark and all
+    [cited] = [c for c in answer["citations"] if c["answer_span"]]
+    marked = reply.locator("q.quote strong.answer-span")
+    assert marked.all_text_contents() == [cited["answer_span"]["text"]]
+    assert marked.evaluate("(el) => el.closest('q').textContent") == cited["quote"]
+    for scheme in ("light", "dark"):  # the widget's own colours whatever the page prefers
+        page.emulate_media(color_scheme=scheme)
+        contrast, weight = marked.evaluate(SPAN_CONTRAST)
+        assert contrast >= 4.5 and int(weight) >= 700, (scheme, contrast, weight)
+    page.emulate_media(forced_colors="active")  # Windows high contrast: the system's mark colours
+    contrast, _ = marked.evaluate(SPAN_CONTRAST)
+    assert contrast >= 4.5
+
+
+def test_markup_in_an_answer_span_is_shown_literally(page: Page, live_server: LiveServer) -> None:
+    quote = "The keeper on duty was <b>Tom</b> <img src=x onerror=\"window.__pwned=1\"> in 1911."
+    phrase = "<b>Tom</b> <img src=x onerror=\"window.__pwned=1\">"
+    start = 40 + quote.index(phrase)
+    reply_body = {
+        "answer": f"{quote} [1]", "abstained": False, "passages": [], "confidence": 0.9, "query": "q",
+        "citations": [{"n": 1, "doc_id": "003_7bfe52c2e0f08c40", "title": "T", "source": "S", "date": "", "section": "",
+                       "quote": quote, "start": 40, "end": 40 + len(quote),
+                       "answer_span": {"start": start, "end": start + len(phrase), "text": phrase}}],
+    }
+    page.route("**/api/ask", lambda route: route.fulfill(status=200, content_type="application/json",
+                                                         body=json.dumps(reply_body)))
+    open_demo(page, live_server)
+    open_chat(page)
+    _, reply = ask(page, "Who was the keeper?")
+    assert reply.locator("strong.answer-span").text_content() == phrase
+    assert reply.locator("q.quote").text_content() == quote
+    page.wait_for_timeout(300)  # an <img onerror> would have fired by now
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    elements = page.evaluate("""() => [...document.querySelector('qa-widget').shadowRoot.querySelectorAll('*')]
+        .map((el) => el.localName)""")
+    assert "b" not in elements and "img" not in elements

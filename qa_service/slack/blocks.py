@@ -4,6 +4,7 @@ Slack shows `blocks` and uses `text` for notifications and clients that cannot r
 blocks, so both say the same thing. Everything taken from the documents is escaped (&, <, >
 only: Slack's rules) and cut to Block Kit's limits with an ellipsis, because Slack rejects
 the whole message (invalid_blocks) when one text object or the block count is too large.
+The phrase of a quote that answers (a citation's answer_span) is in bold.
 An abstention states plainly that the documents don't cover the question; the closest
 passages may follow, labelled as related reading so nobody mistakes them for its sources.
 With the service's public URL (QA_PUBLIC_URL), each source's title links to the source page
@@ -95,7 +96,52 @@ def button(label: str, action_id: str, value: str, style: str | None = None) -> 
 
 def quoted(text: str) -> str:
     """Escaped text shown as a block quote, every line marked."""
-    return "\n".join(f">{line}" for line in escape(text).splitlines() or [""])
+    return _block_quote(escape(text))
+
+
+def _block_quote(escaped: str) -> str:
+    return "\n".join(f">{line}" for line in escaped.splitlines() or [""])
+
+
+def _bold_span(citation: Citation) -> tuple[int, int] | None:
+    """Where in its quote the citation's answer span stands, when Slack can show it in bold: inside
+    the quote, on one line, without a `*` of its own, and not glued to a letter (Slack bolds
+    `*...*` only between word boundaries)."""
+    span = citation.answer_span
+    if span is None:
+        return None
+    start, end = span.start - citation.start, span.end - citation.start
+    quote = citation.quote
+    if not (0 <= start < end <= len(quote)) or quote[start:end] != span.text or span.text != span.text.strip():
+        return None
+    glued = (start > 0 and quote[start - 1].isalnum()) or (end < len(quote) and quote[end].isalnum())
+    return None if glued or "*" in span.text or "\n" in span.text else (start, end)
+
+
+def marked_answer(answer: Answer) -> str:
+    """The answer as a block quote, escaped, with each citation's answer span in bold (`*...*`).
+
+    When Block Kit's limit would cut a bold phrase open (a huge answer), the answer is quoted
+    plain: an unclosed `*` would show as a stray asterisk.
+    """
+    pieces, bolds, at = [], [], 0
+    for citation in answer.citations:
+        found = answer.answer.find(citation.quote, at)
+        bold = _bold_span(citation) if found >= 0 else None
+        if bold:
+            start, end = found + bold[0], found + bold[1]
+            bolds.append(f"*{escape(answer.answer[start:end])}*")
+            pieces += [escape(answer.answer[at:start]), bolds[-1]]
+            at = end
+    marked = _block_quote("".join(pieces) + escape(answer.answer[at:]))
+    shown = truncate(marked)
+    kept, at = len(shown) - len(ELLIPSIS), 0
+    for bold in bolds if shown != marked else []:
+        where = marked.find(bold, at)
+        if where < kept < where + len(bold):
+            return quoted(answer.answer)
+        at = where + len(bold)
+    return marked
 
 
 def _join(*parts: str) -> str:
@@ -176,7 +222,7 @@ def answer_blocks(
         if related:
             head.append(context("*Related reading* — the closest passages; they do not answer the question:"))
         return _fit(head, related, tail, "passages")
-    head.append(section(quoted(answer.answer)))
+    head.append(section(marked_answer(answer)))
     if answer.ordered_by_date:
         head.append(context("Quotes are in date order, oldest first."))
     sources = [context(citation_line(c, public_url)) for c in answer.citations]

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..models import Answer, Citation, Passage, ScoredPassage, Turn
+from ..models import Answer, AnswerSpan, Citation, Passage, ScoredPassage, Turn
 from ..sqlite_store import SQLiteFile, Table, history_column, history_from_column
 from .events import Conversation
 
@@ -84,7 +84,7 @@ def _answer_from_row(raw: str) -> Answer:
     return Answer(
         answer=data["answer"],
         abstained=data["abstained"],
-        citations=tuple(Citation(**c) for c in data["citations"]),
+        citations=tuple(_citation_from_row(c) for c in data["citations"]),
         passages=tuple(
             ScoredPassage(passage=Passage(**{**p["passage"], "sentence_ids": tuple(p["passage"]["sentence_ids"])}),
                           score=p["score"])
@@ -95,6 +95,11 @@ def _answer_from_row(raw: str) -> Answer:
         timings_ms=data.get("timings_ms", {}),
         ordered_by_date=data.get("ordered_by_date", False),
     )
+
+
+def _citation_from_row(data: dict[str, Any]) -> Citation:
+    span = data.get("answer_span")  # rows stored before answer spans have none
+    return Citation(**{**data, "answer_span": AnswerSpan(**span) if span else None})
 
 
 def _turn_from_row(row: tuple) -> SlackTurn:

@@ -330,6 +330,22 @@
     return b;
   }
 
+  /**
+   * A quoted sentence, the phrase that answers (citation.answer_span) in <strong class="answer-span">:
+   * text nodes only. A span that is not exactly inside its quote (an older reply, a bad one) is left out.
+   */
+  function quoteNode(citation) {
+    const quote = el("q", { class: "quote" });
+    const text = typeof citation.quote === "string" ? citation.quote : "";
+    const span = citation.answer_span;
+    const from = span && Number.isInteger(span.start) ? span.start - citation.start : -1;
+    const to = span && Number.isInteger(span.end) ? span.end - citation.start : -1;
+    if (from >= 0 && to > from && to <= text.length && text.slice(from, to) === span.text) {
+      return append(quote, [text.slice(0, from), el("strong", { class: "answer-span" }, span.text), text.slice(to)]);
+    }
+    return append(quote, text);
+  }
+
   function renderAnswer(turn) {
     const answer = turn.response;
     const citations = answer.citations.filter((c) => c && typeof c.doc_id === "string");
@@ -342,12 +358,11 @@
       article.appendChild(el("p", { class: "order-note" }, "In date order, oldest first"));
       article.appendChild(el("ol", { class: "timeline" }, citations.map((c) => el("li", {}, [
         el("span", { class: "date-chip" }, readableDate(c.date) || "Undated"),
-        el("span", { class: "timeline-text" }, [el("q", { class: "quote" }, c.quote), " ", citationButton(c)]),
+        el("span", { class: "timeline-text" }, [quoteNode(c), " ", citationButton(c)]),
       ]))));
     } else {
       const text = el("p", { class: "answer-text" });
-      citations.forEach((c, i) => append(text, [i ? " " : null, el("q", { class: "quote" }, c.quote), " ",
-        citationButton(c)]));
+      citations.forEach((c, i) => append(text, [i ? " " : null, quoteNode(c), " ", citationButton(c)]));
       article.appendChild(text);
     }
     if (citations.length) article.appendChild(renderSources(citations, byDate));
