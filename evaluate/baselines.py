@@ -6,7 +6,7 @@ scores it exactly as it scores the engine. None ever abstains: they show how far
 retrieval gets, not when to refuse.
 
 - `bm25 top-2`: BM25 (bm25s) over the sentences' tokens, the project's tokenizer
-  (qa_service.lexical.LexicalIndex, as the passages' BM25 is built);
+  (qa_service.search.lexical.LexicalIndex, as the passages' BM25 is built);
 - `dense top-2`: cosine of the question's all-MiniLM-L6-v2 embedding with the index's
   sentence vectors;
 - `hybrid top-2`: the two fused by plain reciprocal rank fusion (k=60), both weighing alike.
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from qa_service.embedding import Embedder
-    from qa_service.indexing import IndexData
+    from qa_service.search.embedding import Embedder
+    from qa_service.search.indexing import IndexData
 
 RRF_K = 60  # Cormack, Clarke and Buettcher (2009): the constant that damps the head of each list
 TOP = 2
@@ -31,7 +31,7 @@ class SentenceRanker:
     """Every sentence of one index ranked for a question, three ways."""
 
     def __init__(self, data: IndexData, embedder: Embedder) -> None:
-        from qa_service.lexical import LexicalIndex
+        from qa_service.search.lexical import LexicalIndex
 
         self.data = data
         self.embedder = embedder

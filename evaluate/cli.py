@@ -76,7 +76,7 @@ def writable(path: str | None) -> Path | None:
 
 
 def known_systems() -> tuple[str, ...]:
-    from qa_service.retrieval import RETRIEVERS
+    from qa_service.search.retrieval import RETRIEVERS
 
     return tuple(RETRIEVERS)
 
@@ -237,7 +237,7 @@ def sweep_table(rows: Sequence[calibration.SweepRow], chosen: calibration.SweepR
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from qa_service.answering import CALIBRATION_FILE
+    from qa_service.answer.settings import CALIBRATION_FILE
 
     path = gold_path(args)
     items = load_gold(path)
@@ -362,9 +362,9 @@ def parser() -> argparse.ArgumentParser:
     root.set_defaults(run=cmd_run)
     commands = root.add_subparsers(dest="command", metavar="{calibrate,floor,feedback}")
     gold_help = "gold set (default evaluate/gold.jsonl)"
-    cal = commands.add_parser("calibrate", help="choose the abstention threshold; writes qa_service/calibration.json")
+    cal = commands.add_parser("calibrate", help="choose the abstention threshold; writes qa_service/answer/calibration.json")
     cal.add_argument("--gold", default=argparse.SUPPRESS, help=gold_help)
-    cal.add_argument("--output", help="calibration file (default qa_service/calibration.json)")
+    cal.add_argument("--output", help="calibration file (default qa_service/answer/calibration.json)")
     cal.add_argument("--plot", default=str(DEFAULT_PLOT), help="sweep plot (default evaluate/calibration.png)")
     cal.add_argument("--max-false-abstention", type=float, default=calibration.MAX_FALSE_ABSTENTION,
                      help="largest share of answerable turns allowed to abstain (default 0.05)")

@@ -1,6 +1,6 @@
 """A SQuAD file's articles as a collection of their own: documents, index, engine.
 
-Each article becomes one document in the format of `docs/` (qa_service.documents), written
+Each article becomes one document in the format of `docs/` (qa_service.reading.documents), written
 to a folder the caller owns (a temporary one: `index/` and `docs/` are never touched), and is
 indexed and loaded by the very code that serves `docs/`, so the engine measured here is
 the engine the service runs, on text it was never shaped on.
@@ -22,9 +22,9 @@ from .errors import EvaluationError
 from .squad_format import SquadArticle, SquadSet
 
 if TYPE_CHECKING:  # imported where used: faiss, bm25s and the model load only once a run starts
-    from qa_service.documents import RawDocument
-    from qa_service.embedding import Embedder
     from qa_service.engine import Engine
+    from qa_service.reading.documents import RawDocument
+    from qa_service.search.embedding import Embedder
 
 SOURCE = "Wikipedia"  # where SQuAD's paragraphs come from; a citation names it
 
@@ -67,7 +67,7 @@ class SquadCollection:
 
 def article_document(article: SquadArticle, number: int) -> RawDocument:
     """The article as a `docs/` document: its title with spaces, its contexts as written, a blank line apart."""
-    from qa_service.documents import RawDocument, slug
+    from qa_service.reading.documents import RawDocument, slug
 
     return RawDocument(
         doc_id=f"{number:03d}_{slug(article.title)}",
@@ -82,7 +82,7 @@ def article_document(article: SquadArticle, number: int) -> RawDocument:
 
 def write_documents(squad: SquadSet, docs_dir: Path) -> dict[str, str]:
     """One `<doc_id>.txt` per article in `docs_dir` (created); article title -> doc_id."""
-    from qa_service.documents import render_document
+    from qa_service.reading.documents import render_document
 
     docs_dir.mkdir(parents=True, exist_ok=True)
     doc_ids: dict[str, str] = {}
@@ -130,7 +130,7 @@ def build_collection(squad: SquadSet, folder: Path, embedder: Embedder) -> Squad
     from qa_service.config import load_settings
     from qa_service.engine import Engine
     from qa_service.errors import QAServiceError
-    from qa_service.indexing import build_index
+    from qa_service.search.indexing import build_index
 
     try:
         settings = load_settings().with_overrides(docs_dir=folder / "docs", index_dir=folder / "index")

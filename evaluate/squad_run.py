@@ -25,7 +25,7 @@ from .squad_metrics import SquadJudgement, by_article, judge_squad, summarize_sq
 from .squad_sweep import SquadSweep, squad_sweep
 
 if TYPE_CHECKING:
-    from qa_service.embedding import Embedder
+    from qa_service.search.embedding import Embedder
 
 ENGINE = "engine"  # the full system (hybrid retrieval, the composer, the calibrated threshold)
 RETRIEVER = "hybrid"  # the engine's retriever, as the service runs it
@@ -72,7 +72,7 @@ def as_items(squad: SquadSet, doc_ids: Mapping[str, str]) -> tuple[GoldItem, ...
 def new_embedder() -> Embedder:
     """The embedder the service would run (backend from the environment), shared by engine and baselines."""
     from qa_service.config import load_settings
-    from qa_service.embedding import Embedder
+    from qa_service.search.embedding import Embedder
 
     return Embedder.from_settings(load_settings())
 

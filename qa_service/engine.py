@@ -14,18 +14,19 @@ from itertools import zip_longest
 
 import numpy as np
 
-from .answering import ComposerSettings, compose, load_composer_settings
+from .answer.composing import compose
+from .answer.settings import ComposerSettings, load_composer_settings
 from .config import Settings
-from .conversation import ResolvedQuestion, resolve
-from .embedding import Embedder
 from .errors import InvalidQuestion
-from .figures import gives_figure
-from .indexing import IndexData, load_index
-from .kinds import acronyms, holds_kind
 from .models import Answer, Document, ScoredPassage, Turn
-from .retrieval import RETRIEVERS, Query, Retriever
-from .spelling import respelt
-from .stories import named_stories
+from .question.conversation import ResolvedQuestion, resolve
+from .question.figures import gives_figure
+from .question.kinds import acronyms, holds_kind
+from .question.spelling import respelt
+from .question.stories import named_stories
+from .search.embedding import Embedder
+from .search.indexing import IndexData, load_index
+from .search.retrieval import RETRIEVERS, Query, Retriever
 from .text import is_text
 
 FIGURE_SEARCH_DEPTH = 32  # passages naming the thing a question counts, searched for one that counts it

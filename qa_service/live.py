@@ -23,9 +23,9 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from .config import Settings
-from .embedding import Embedder
 from .engine import Engine
 from .errors import IndexUnavailable
+from .search.embedding import Embedder
 
 logger = logging.getLogger(__name__)
 

@@ -107,7 +107,7 @@ class Turn:
 @dataclass(frozen=True)
 class ScoredPassage:
     """A retrieved passage with its score (higher is better): the retriever's, then in an
-    Answer the score of the best sentence it adds to the passages above it (answering.ranked_passages)."""
+    Answer the score of the best sentence it adds to the passages above it (answer/scoring.py's ranked_passages)."""
 
     passage: Passage
     score: float
@@ -126,7 +126,7 @@ class AnswerSpan:
 @dataclass(frozen=True)
 class Citation:
     """Where one quoted sentence came from: enough to open the exact span in one click.
-    `answer_span`, when set, is the phrase of the quote that answers (answer_spans.py)."""
+    `answer_span`, when set, is the phrase of the quote that answers (answer/spans.py)."""
 
     n: int
     doc_id: str

@@ -29,9 +29,9 @@ from evaluate.bench.server import (  # noqa: E402
 )
 from qa_service.app import create_app  # noqa: E402
 from qa_service.config import PROJECT_ROOT, Settings  # noqa: E402
-from qa_service.embedding import Embedder  # noqa: E402
 from qa_service.engine import Engine  # noqa: E402
-from qa_service.indexing import build_index  # noqa: E402
+from qa_service.search.embedding import Embedder  # noqa: E402
+from qa_service.search.indexing import build_index  # noqa: E402
 
 DOCS = PROJECT_ROOT / "docs"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa_service.answering import ABSTAIN_TEXT
+from qa_service.answer.composing import ABSTAIN_TEXT
 from qa_service.models import Answer
 
 

@@ -14,11 +14,11 @@ from openapi_spec_validator import validate
 
 from qa_service.app import create_app
 from qa_service.config import ENV_VARS, PROJECT_ROOT, Settings
-from qa_service.embedding import Embedder
 from qa_service.engine import Engine
-from qa_service.indexing import build_index
 from qa_service.live import EXTENSION, LiveEngine, current_build
 from qa_service.logs import configure_logging
+from qa_service.search.embedding import Embedder
+from qa_service.search.indexing import build_index
 
 README = PROJECT_ROOT / "README.md"
 NEW_DOCUMENT = """---

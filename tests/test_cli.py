@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from qa_service.config import PROJECT_ROOT, Settings
-from qa_service.embedding import Embedder
-from qa_service.indexing import load_index
+from qa_service.search.embedding import Embedder
+from qa_service.search.indexing import load_index
 
 
 def run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:

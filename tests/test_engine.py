@@ -8,11 +8,11 @@ import re
 import pytest
 from refusals import assert_refused
 
-from qa_service.answering import unknown_names
-from qa_service.conversation import leans_on_history, object_given, resolve, spell_out, split_parts
+from qa_service.answer.refusals import unknown_names
 from qa_service.engine import Engine
 from qa_service.errors import InvalidQuestion
 from qa_service.models import Answer, Citation, Turn
+from qa_service.question.conversation import leans_on_history, object_given, resolve, spell_out, split_parts
 
 SYSTEMS = ("bm25", "dense", "hybrid")
 

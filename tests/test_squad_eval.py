@@ -37,9 +37,9 @@ from evaluate.squad_collection import (
 from evaluate.squad_format import load_squad, parse_squad
 from evaluate.squad_metrics import SQUAD_METRICS, contains_answer, normalize_answer
 from qa_service.config import PROJECT_ROOT
-from qa_service.documents import load_collection
-from qa_service.indexing import prepare_document
-from qa_service.segmenting import ChunkSettings
+from qa_service.reading.documents import load_collection
+from qa_service.reading.segmenting import ChunkSettings
+from qa_service.search.indexing import prepare_document
 from qa_service.text import tokenize
 
 SYSTEMS = ["engine", "hybrid top-2", "bm25 top-2", "dense top-2"]

@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 
 from qa_service.app import create_app
 from qa_service.config import Settings
-from qa_service.embedding import Embedder
 from qa_service.engine import Engine
-from qa_service.indexing import build_index
+from qa_service.search.embedding import Embedder
+from qa_service.search.indexing import build_index
 from qa_service.widget.views import STATIC
 
 HOSTILE_TITLE = 'Notice <img src=x onerror="window.__pwned=1">'

@@ -26,10 +26,10 @@ import requests
 from playwright.sync_api import Locator, Page, Route, expect
 
 from qa_service.config import PROJECT_ROOT, Settings
-from qa_service.embedding import Embedder
 from qa_service.feedback import FeedbackStore
-from qa_service.indexing import build_index
 from qa_service.models import Turn
+from qa_service.search.embedding import Embedder
+from qa_service.search.indexing import build_index
 from qa_service.widget.views import STATIC
 
 if TYPE_CHECKING:

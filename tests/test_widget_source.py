@@ -21,9 +21,9 @@ from werkzeug.test import TestResponse
 
 from qa_service.app import create_app
 from qa_service.config import Settings
-from qa_service.embedding import Embedder
 from qa_service.engine import Engine
-from qa_service.indexing import build_index
+from qa_service.search.embedding import Embedder
+from qa_service.search.indexing import build_index
 from qa_service.widget.source import source_url
 from qa_service.widget.views import CONTENT_SECURITY_POLICY
 

@@ -23,10 +23,10 @@ from evaluate.errors import EvaluationError
 from evaluate.gold import GoldItem, load_gold
 from evaluate.runner import EngineSystem, HttpSystem
 from qa_service.config import PROJECT_ROOT, Settings, load_settings
-from qa_service.embedding import Embedder
 from qa_service.engine import Engine
-from qa_service.indexing import build_index
-from qa_service.vectors import VECTOR_INDEX_TYPES
+from qa_service.search.embedding import Embedder
+from qa_service.search.indexing import build_index
+from qa_service.search.vectors import VECTOR_INDEX_TYPES
 
 from . import plots, report
 from .latency import Latency, measure, model_alone, questions_of

@@ -19,7 +19,7 @@ from evaluate.runner import System, TurnRun, run_system
 from .stats import Percentiles, Spread, percentile
 
 if TYPE_CHECKING:
-    from qa_service.embedding import Embedder
+    from qa_service.search.embedding import Embedder
 
 
 def questions_of(items: Sequence[GoldItem]) -> list[str]:

@@ -18,9 +18,9 @@ from evaluate.gold import GoldItem
 from evaluate.metrics import Summary, judge, summarize
 from evaluate.runner import EngineSystem, run_system
 from qa_service.config import Settings
-from qa_service.embedding import Embedder
 from qa_service.engine import Engine
-from qa_service.indexing import build_index
+from qa_service.search.embedding import Embedder
+from qa_service.search.indexing import build_index
 
 from .latency import Latency, measure, model_alone, questions_of
 from .stats import Spread

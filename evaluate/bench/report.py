@@ -12,7 +12,7 @@ import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from qa_service.vectors import APPROXIMATE_FROM
+from qa_service.search.vectors import APPROXIMATE_FROM
 
 from .options import OptionResult
 from .results import Results, targets
@@ -170,7 +170,7 @@ def _scaling(r: Results, image: str) -> str:
     rate = (build.sentences + build.passages) / build.seconds.median
     return f"""## 4. Scaling to a million passages
 
-Index only: the vector indexes of `qa_service/vectors.py`, built and searched as the service does.
+Index only: the vector indexes of `qa_service/search/vectors.py`, built and searched as the service does.
 The first row is the real collection. The others are synthetic: each passage vector is the
 normalised sum of the real embeddings of {SENTENCES_PER_PASSAGE} sentences drawn at random from docs/ (the
 service's passages are windows of up to four sentences), plus Gaussian noise of {NOISE} per
@@ -243,7 +243,7 @@ the service would (its vectors differ, so its index has its own model name).
 
 - **ONNX**: sentence-transformers' own ONNX backend (`backend="onnx"`) needs `optimum-onnx`, whose
   only release (0.1.0) requires `transformers<4.58`; the project pins transformers 5.23.0, so it
-  cannot be installed. The same thing is done directly instead (`qa_service/onnx_model.py`):
+  cannot be installed. The same thing is done directly instead (`qa_service/search/onnx_model.py`):
   torch's ONNX exporter traces the packaged model (transformer, mean pooling, normalisation)
   into one graph, run by `onnxruntime` with sentence-transformers' own tokeniser. Nothing is
   downloaded; the export (a few seconds) is cached in `QA_MODEL_CACHE_DIR`.

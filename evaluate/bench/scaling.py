@@ -1,6 +1,6 @@
 """Part 4: vector search from ten thousand to a million passages, exact and approximate.
 
-Every index type of `qa_service.vectors` is built and searched exactly as the service does
+Every index type of `qa_service.search.vectors` is built and searched exactly as the service does
 (`build_vector_index`, one question per `search`, one thread per search as under gunicorn),
 over corpora made of real sentence embeddings recombined: each passage vector is the
 normalised sum of the embeddings of `SENTENCES_PER_PASSAGE` sentences drawn at random from
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
-from qa_service.vectors import VECTOR_INDEX_TYPES, VectorIndex, build_vector_index, choose_vector_index
+from qa_service.search.vectors import VECTOR_INDEX_TYPES, VectorIndex, build_vector_index, choose_vector_index
 
 from .stats import Spread, percentile
 

@@ -1,0 +1,522 @@
+"""docs/ to index/ and back: build (incremental, atomic) and load (verified).
+
+Layout of the index folder:
+
+    index/current -> builds/<id>/    a symlink, swapped atomically when a build completes
+    index/builds/<id>/manifest.json  model, dimension, chunker settings, document hashes,
+                                     build time and a SHA-256 of every other file
+                      table.json     documents (cleaned text, sections), sentences, passages
+                      sentence_vectors.npy, passage_vectors.npy, passages.faiss, bm25/
+
+A build writes a new folder and only then repoints `current`, so a crash or a bad
+document mid-build leaves the previous index serving. Documents whose hash is unchanged
+reuse their vectors from the previous build instead of being embedded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import IndexUnavailable
+from ..models import Document, Passage, Section, Sentence
+from ..question.kinds import acronym_forms, initialisms
+from ..question.referents import embedding_text
+from ..question.spelling import Vocabulary
+from ..question.stories import Story, find_stories
+from ..question.voices import sentence_voices
+from ..reading.cleaning import clean
+from ..reading.documents import RawDocument, load_collection
+from ..reading.segmenting import ChunkSettings, group_passages, split_sentences
+from ..text import MIN_ROOT, ROOT_LETTERS, tokenize
+from .embedding import Embedder
+from .lexical import LexicalIndex
+from .vectors import VectorIndex, build_vector_index, choose_vector_index, load_vector_index
+
+FORMAT_VERSION = 3  # 2: words are lemmatized before stemming; 3: accents folded (the lexical index changed)
+KEEP_BUILDS = 2
+DEFAULT_CHUNKING = ChunkSettings()
+_WORD = re.compile(r"(?<![\w'’-])[A-Za-z][a-z]+\b(?![’'-]\w)")
+REBUILD_HINT = "run `python -m qa_service build-index` (or `make index`) to build it"
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """One document cut into sentences and passages, ids local to the document."""
+
+    document: Document
+    sentences: list[Sentence]
+    passages: list[Passage]
+
+    @property
+    def embedding_texts(self) -> tuple[list[str], list[str]]:
+        """Exactly what gets embedded: sentence texts (with who an opening "He"/"She" is,
+        referents.py), and passage texts led by their title."""
+        sentences = [embedding_text(self.sentences, i) for i in range(len(self.sentences))]
+        return sentences, [passage_embedding_text(self.document, p) for p in self.passages]
+
+    @property
+    def embedding_key(self) -> str:
+        """Hash of what gets embedded: equal keys can share vectors, whatever changed in the code."""
+        sentence_texts, passage_texts = self.embedding_texts
+        payload = "\x1e".join(["\x1f".join(sentence_texts), "\x1f".join(passage_texts)])
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    @property
+    def build_key(self) -> str:
+        """Hash of everything a build stores for this document: any change makes the index stale,
+        a change only to what gets embedded (how a passage is led, say) included."""
+        payload = json.dumps([asdict(self.document), [asdict(s) for s in self.sentences],
+                              [asdict(p) for p in self.passages], self.embedding_key], ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class IndexData:
+    """A loaded index: everything retrieval and answering read, nothing they write."""
+
+    manifest: dict
+    documents: dict[str, Document]
+    sentences: list[Sentence]
+    passages: list[Passage]
+    sentence_vectors: np.ndarray
+    passage_vectors: VectorIndex
+    lexical: LexicalIndex
+    idf: dict[str, float]
+    missing_idf: float
+    _sentence_tokens: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    def sentence_tokens(self, sentence_id: int) -> frozenset[str]:
+        """Content tokens of a sentence, computed on first use (most are never candidates)."""
+        tokens = self._sentence_tokens.get(sentence_id)
+        if tokens is None:
+            tokens = frozenset(tokenize(self.sentences[sentence_id].text))
+            self._sentence_tokens[sentence_id] = tokens
+        return tokens
+
+    # Lookups built whole on first use and then only read, so threads answering at once
+    # never see one half built (at worst two build it, and one copy is kept).
+    @cached_property
+    def _by_text(self) -> dict[str, list[int]]:
+        by_text: dict[str, list[int]] = {}
+        for sentence in self.sentences:
+            by_text.setdefault(sentence.text, []).append(sentence.sentence_id)
+        return by_text
+
+    @cached_property
+    def _by_sentence(self) -> dict[int, list[int]]:
+        by_sentence: dict[int, list[int]] = {}
+        for passage in self.passages:
+            for sid in passage.sentence_ids:
+                by_sentence.setdefault(sid, []).append(passage.passage_id)
+        return by_sentence
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The words of every sentence, which a question's misspelt words are put right against."""
+        return Vocabulary.of(sentence.text for sentence in self.sentences)
+
+    @cached_property
+    def roots(self) -> frozenset[str]:
+        """The opening letters of every indexed token, as long as text.root may cut a word, so
+        that a name's relatives count as known: "Canada" is the country of "Canadian"."""
+        return frozenset(token[:n] for token in self.idf for n in range(MIN_ROOT, ROOT_LETTERS + 1))
+
+    @cached_property
+    def _capitalised(self) -> Counter[str]:
+        """How often the collection capitalises each word (lower-cased) where no sentence
+        opens, for the words it never writes in small letters: names of one word ("Rollo",
+        "Adriatic"), not words capitalised only for where they stand ("However")."""
+        capitalised: Counter[str] = Counter()
+        small: set[str] = set()
+        for sentence in self.sentences:
+            for index, match in enumerate(_WORD.finditer(sentence.text)):
+                word = match.group()
+                if word[0].islower():
+                    small.add(word)
+                elif index and word[1:].islower():
+                    capitalised[word.lower()] += 1
+        return Counter({word: count for word, count in capitalised.items() if word not in small})
+
+    @property
+    def proper_words(self) -> frozenset[str]:
+        """Every name of one word the collection may hold: enough to doubt that it names no
+        one in a role (roles.py), where a wrong refusal costs more than a missed one."""
+        return frozenset(self._capitalised)
+
+    @cached_property
+    def repeated_names(self) -> frozenset[str]:
+        """The names of one word the collection writes more than once: enough to count as
+        giving a name (kinds.py), which a page's one-off slip ("Parents Agains INjustice")
+        would otherwise do."""
+        return frozenset(word for word, count in self._capitalised.items() if count > 1)
+
+    @cached_property
+    def _initialisms(self) -> dict[str, list[int]]:
+        table: dict[str, list[int]] = {}
+        for sentence in self.sentences:
+            for spelt in initialisms(sentence.text):
+                table.setdefault(spelt, []).append(sentence.sentence_id)
+        return table
+
+    def spelling_out(self, acronym: str) -> list[int]:
+        """Sentences whose capitalised words spell `acronym` ("Social Care Institute for
+        Excellence" for SCIE; a plural "LSCBs" as "LSCB"), in index order."""
+        found = {sid for form in acronym_forms(acronym) for sid in self._initialisms.get(form.lower(), [])}
+        return sorted(found)
+
+    @cached_property
+    def _stories(self) -> tuple[list[Story], list[int]]:
+        return find_stories(self.documents, self.sentences)
+
+    @property
+    def stories(self) -> list[Story]:
+        """Every story (section, or document without sections) of the collection, in order."""
+        return self._stories[0]
+
+    @cached_property
+    def bylines(self) -> frozenset[int]:
+        """The ids of the sentences that sign a story ("By Lauren Higgs ...")."""
+        return frozenset(story.byline.sentence_id for story in self.stories if story.byline)
+
+    @cached_property
+    def voices(self) -> list[frozenset[str]]:
+        """For each sentence, the tokens of who it is in the words of (voices.py)."""
+        return sentence_voices(self.sentences, self._stories[1], [story.voice for story in self.stories])
+
+    def story_of(self, sentence_id: int) -> int:
+        """The index in `stories` of the story a sentence belongs to."""
+        return self._stories[1][sentence_id]
+
+    def sentences_near(self, quotes: Iterable[str], radius: int) -> list[Sentence]:
+        """Sentences of the same document within `radius` of a sentence whose text is in `quotes`."""
+        near: list[Sentence] = []
+        for quote in quotes:
+            for sid in self._by_text.get(quote, []):
+                doc_id = self.sentences[sid].doc_id
+                lo, hi = max(0, sid - radius), min(len(self.sentences), sid + radius + 1)
+                near += [s for s in self.sentences[lo:hi] if s.doc_id == doc_id]
+        return near
+
+    def passages_with(self, sentence_ids: Iterable[int]) -> list[Passage]:
+        """The passages holding any of these sentences, in index order."""
+        ids = sorted({pid for sid in sentence_ids for pid in self._by_sentence.get(sid, [])})
+        return [self.passages[pid] for pid in ids]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the CLI to print."""
+
+    path: Path
+    documents: int
+    embedded: list[str]
+    reused: list[str]
+    sentences: int
+    passages: int
+    seconds: float
+    up_to_date: bool = False
+
+
+def prepare_document(raw: RawDocument, chunking: ChunkSettings) -> PreparedDocument:
+    """Clean, find sections, split and chunk one document (pure: no I/O, no model)."""
+    cleaned = clean(raw.body, raw.title)
+    sections = tuple(
+        Section(title=" ".join(s.title.split()), date=s.date, start=s.start, end=s.end) for s in cleaned.sections
+    )
+    document = Document(**raw.metadata(), text=cleaned.text, sections=sections, content_hash=raw.content_hash)
+    sentences = split_sentences(raw.doc_id, cleaned)
+    passages = group_passages(cleaned.text, sentences, [(s.start, s.end) for s in sections], chunking)
+    return PreparedDocument(document, sentences, passages)
+
+
+def passage_embedding_text(document: Document, passage: Passage) -> str:
+    """A passage as embedded: led by its story's title, which the passage itself may not repeat."""
+    section = document.section_at(passage.start)
+    title = section.title if section else document.title
+    return passage.text if passage.text.startswith(title) else f"{title}\n{passage.text}"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(folder)): _sha256(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != "manifest.json"
+    }
+
+
+def _current(index_dir: Path) -> Path:
+    return index_dir / "current"
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    """The current build's manifest, or None when there is no readable one."""
+    try:
+        return json.loads((_current(index_dir) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _matches(manifest: dict | None, prepared: list[PreparedDocument], model_name: str, chunking: ChunkSettings) -> bool:
+    """True when a build from `prepared` would produce what `manifest` describes."""
+    return (
+        manifest is not None
+        and manifest.get("format") == FORMAT_VERSION
+        and manifest.get("model") == model_name
+        and manifest.get("chunker") == asdict(chunking)
+        and manifest.get("build_keys") == {p.document.doc_id: p.build_key for p in prepared}
+    )
+
+
+def index_status(docs_dir: Path, index_dir: Path, model_name: str, chunking: ChunkSettings = DEFAULT_CHUNKING) -> str:
+    """'missing', 'stale' (documents, code or settings changed since the build) or 'current'."""
+    manifest = read_manifest(index_dir)
+    if manifest is None:
+        return "missing"
+    prepared = [prepare_document(raw, chunking) for raw in load_collection(docs_dir)]
+    return "current" if _matches(manifest, prepared, model_name, chunking) else "stale"
+
+
+def _previous_vectors(index_dir: Path, model_name: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Vectors of the previous build keyed by embedding key, when the model matches.
+
+    Anything unreadable just means nothing is reused: the build embeds from scratch.
+    """
+    manifest = read_manifest(index_dir)
+    if not manifest or manifest.get("model") != model_name:
+        return {}
+    folder = _current(index_dir)
+    try:
+        table = json.loads((folder / "table.json").read_text(encoding="utf-8"))
+        sentence_vectors = np.load(folder / "sentence_vectors.npy")
+        passage_vectors = np.load(folder / "passage_vectors.npy")
+    except (OSError, ValueError):
+        return {}
+    reused: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for doc in table["documents"]:
+        s0, s1 = doc["sentence_rows"]
+        p0, p1 = doc["passage_rows"]
+        reused[doc["embedding_key"]] = (sentence_vectors[s0:s1], passage_vectors[p0:p1])
+    return reused
+
+
+def build_index(
+    docs_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    chunking: ChunkSettings = DEFAULT_CHUNKING,
+    progress: Callable[[Iterable, int, str], Iterable] | None = None,
+    force: bool = False,
+) -> BuildReport:
+    """Build the index for every document in `docs_dir`; the old index serves until this returns.
+
+    `progress(iterable, total, label)` wraps the embedding loop (the CLI passes a progress
+    bar). Raises DocumentError for an unusable document, before anything is written.
+    """
+    started = time.perf_counter()
+    prepared = [prepare_document(raw, chunking) for raw in load_collection(docs_dir)]
+    manifest = read_manifest(index_dir)
+    if not force and manifest is not None and _matches(manifest, prepared, embedder.name, chunking):
+        return BuildReport(
+            path=_current(index_dir).resolve(),
+            documents=len(prepared),
+            embedded=[],
+            reused=[p.document.doc_id for p in prepared],
+            sentences=manifest["counts"]["sentences"],
+            passages=manifest["counts"]["passages"],
+            seconds=time.perf_counter() - started,
+            up_to_date=True,
+        )
+    previous = {} if force else _previous_vectors(index_dir, embedder.name)
+    to_embed = [p for p in prepared if p.embedding_key not in previous]
+    fresh: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    items: Iterable[PreparedDocument] = to_embed
+    if progress is not None:
+        items = progress(to_embed, len(to_embed), "Embedding documents")
+    for item in items:
+        sentence_texts, passage_texts = item.embedding_texts
+        fresh[item.embedding_key] = (embedder.encode(sentence_texts), embedder.encode(passage_texts))
+    vectors = {**previous, **fresh}
+    builds = index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    target = builds / f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
+    staging = builds / f".staging-{target.name}"
+    try:
+        counts = _write_build(staging, prepared, vectors, embedder, chunking)
+        staging.rename(target)
+        _point_current(index_dir, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _prune_builds(builds, keep=target)
+    return BuildReport(
+        path=target,
+        documents=len(prepared),
+        embedded=[p.document.doc_id for p in to_embed],
+        reused=[p.document.doc_id for p in prepared if p not in to_embed],
+        sentences=counts["sentences"],
+        passages=counts["passages"],
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _write_build(
+    folder: Path,
+    prepared: list[PreparedDocument],
+    vectors: dict[str, tuple[np.ndarray, np.ndarray]],
+    embedder: Embedder,
+    chunking: ChunkSettings,
+) -> dict[str, int]:
+    folder.mkdir(parents=True)
+    docs_table, sentence_rows, passage_rows = [], [], []
+    sentence_blocks, passage_blocks, passage_texts = [], [], []
+    for index, item in enumerate(prepared):
+        doc = item.document
+        s_vectors, p_vectors = vectors[item.embedding_key]
+        s0, p0 = len(sentence_rows), len(passage_rows)
+        docs_table.append({
+            **{k: v for k, v in asdict(doc).items() if k != "sections"},
+            "sections": [asdict(s) for s in doc.sections],
+            "embedding_key": item.embedding_key,
+            "sentence_rows": [s0, s0 + len(item.sentences)],
+            "passage_rows": [p0, p0 + len(item.passages)],
+        })
+        sentence_rows += [[index, s.start, s.end, s.paragraph, int(s.heading)] for s in item.sentences]
+        passage_rows += [[index, p.start, p.end, s0 + p.sentence_ids[0], s0 + p.sentence_ids[-1]] for p in item.passages]
+        passage_texts += item.embedding_texts[1]
+        sentence_blocks.append(s_vectors)
+        passage_blocks.append(p_vectors)
+    sentence_matrix = np.vstack(sentence_blocks).astype(np.float32)
+    passage_matrix = np.vstack(passage_blocks).astype(np.float32)
+    document_frequency = Counter(t for s in _sentence_texts(prepared) for t in set(tokenize(s)))
+    table = {"documents": docs_table, "sentences": sentence_rows, "passages": passage_rows,
+             "sentence_df": dict(document_frequency), "sentence_count": len(sentence_rows)}
+    (folder / "table.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    np.save(folder / "sentence_vectors.npy", sentence_matrix)
+    np.save(folder / "passage_vectors.npy", passage_matrix)
+    kind = choose_vector_index(len(passage_matrix))
+    build_vector_index(kind, passage_matrix).save(folder / "passages.faiss")
+    LexicalIndex.build(passage_texts).save(folder / "bm25")
+    counts = {"documents": len(prepared), "sentences": len(sentence_rows), "passages": len(passage_rows)}
+    manifest = {
+        "format": FORMAT_VERSION,
+        "model": embedder.name,
+        "dimension": embedder.dimension,
+        "chunker": asdict(chunking),
+        "vector_index": kind,
+        "documents": {p.document.doc_id: p.document.content_hash for p in prepared},
+        "build_keys": {p.document.doc_id: p.build_key for p in prepared},
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "counts": counts,
+        "files": _checksums(folder),
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return counts
+
+
+def _sentence_texts(prepared: list[PreparedDocument]) -> Iterable[str]:
+    for item in prepared:
+        for sentence in item.sentences:
+            yield sentence.text
+
+
+def _point_current(index_dir: Path, target: Path) -> None:
+    """Repoint index/current at `target` in one atomic rename."""
+    link = _current(index_dir)
+    temporary = index_dir / f".current-{os.getpid()}"
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    temporary.symlink_to(target.relative_to(index_dir))
+    os.replace(temporary, link)
+
+
+def _prune_builds(builds: Path, keep: Path) -> None:
+    """Drop all but the newest builds; the newest is what `current` points at."""
+    finished = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+    for old in finished[:-KEEP_BUILDS]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def load_index(index_dir: Path, model_name: str, dimension: int) -> IndexData:
+    """Load and verify the current build, or raise IndexUnavailable naming the fix."""
+    folder = _current(index_dir)
+    if not (folder / "manifest.json").is_file():
+        raise IndexUnavailable(f"No index at {index_dir}: {REBUILD_HINT}.")
+    manifest = read_manifest(index_dir)
+    if manifest is None:
+        raise IndexUnavailable(f"The index manifest at {folder} is unreadable: {REBUILD_HINT}.")
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexUnavailable(f"The index at {index_dir} has format {manifest.get('format')}, "
+                               f"this version reads {FORMAT_VERSION}: {REBUILD_HINT}.")
+    if manifest.get("model") != model_name or manifest.get("dimension") != dimension:
+        raise IndexUnavailable(f"The index was built with {manifest.get('model')} ({manifest.get('dimension')}-d), "
+                               f"the service uses {model_name} ({dimension}-d): {REBUILD_HINT}.")
+    files = manifest.get("files") or {}
+    for name, digest in files.items():
+        path = folder / name
+        if not path.is_file():
+            raise IndexUnavailable(f"The index file {name} is missing: {REBUILD_HINT}.")
+        if _sha256(path) != digest:
+            raise IndexUnavailable(f"The index file {name} is corrupt (checksum mismatch): {REBUILD_HINT}.")
+    try:
+        return _read_build(folder, manifest)
+    except (OSError, ValueError, KeyError, IndexError, RuntimeError) as exc:
+        raise IndexUnavailable(f"The index at {folder} cannot be read ({exc.__class__.__name__}): {REBUILD_HINT}.") from exc
+
+
+def _read_build(folder: Path, manifest: dict) -> IndexData:
+    table = json.loads((folder / "table.json").read_text(encoding="utf-8"))
+    documents: list[Document] = []
+    for row in table["documents"]:
+        sections = tuple(Section(**s) for s in row["sections"])
+        fields = {k: row[k] for k in ("doc_id", "title", "source", "date", "author", "url", "text", "content_hash")}
+        documents.append(Document(sections=sections, **fields))
+    sentences = [
+        Sentence(sentence_id=i, doc_id=documents[d].doc_id, start=s, end=e, text=documents[d].text[s:e],
+                 paragraph=para, heading=bool(h))
+        for i, (d, s, e, para, h) in enumerate(table["sentences"])
+    ]
+    passages = [
+        Passage(passage_id=i, doc_id=documents[d].doc_id, start=s, end=e, text=documents[d].text[s:e],
+                sentence_ids=tuple(range(first, last + 1)))
+        for i, (d, s, e, first, last) in enumerate(table["passages"])
+    ]
+    sentence_vectors = np.load(folder / "sentence_vectors.npy")
+    vector_index = load_vector_index(manifest["vector_index"], folder / "passages.faiss")
+    if len(vector_index) != len(passages) or len(sentence_vectors) != len(sentences):
+        raise ValueError("vector counts do not match the table")
+    count = max(1, table["sentence_count"])
+    idf = {t: math.log(1 + count / df) for t, df in table["sentence_df"].items()}
+    return IndexData(
+        manifest=manifest,
+        documents={d.doc_id: d for d in documents},
+        sentences=sentences,
+        passages=passages,
+        sentence_vectors=sentence_vectors,
+        passage_vectors=vector_index,
+        lexical=LexicalIndex.load(folder / "bm25", len(passages)),
+        idf=idf,
+        missing_idf=math.log(1 + count),
+    )

@@ -1,0 +1,156 @@
+"""Index build and load: round trip, incremental and atomic builds, verified loading, status."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa_service.config import Settings
+from qa_service.errors import DocumentError, IndexUnavailable
+from qa_service.reading.cleaning import clean
+from qa_service.reading.documents import parse_document
+from qa_service.search import indexing
+from qa_service.search.embedding import Embedder
+from qa_service.search.indexing import build_index, index_status, load_index
+
+
+class FailingEmbedder:
+    """The real embedder, except that encode raises from the `fail_on`-th call on."""
+
+    def __init__(self, real: Embedder, fail_on: int) -> None:
+        self.real, self.fail_on, self.calls = real, fail_on, 0
+        self.name, self.dimension = real.name, real.dimension
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        self.calls += 1
+        if self.calls >= self.fail_on:
+            raise RuntimeError("embedding failed")
+        return self.real.encode(texts, batch_size)
+
+
+def _load(settings: Settings, embedder: Embedder):
+    return load_index(settings.index_dir, embedder.name, embedder.dimension)
+
+
+def _edit(settings: Settings, doc_id: str) -> None:
+    path = settings.docs_dir / f"{doc_id}.txt"
+    path.write_text(path.read_text("utf-8") + "\nA new closing paragraph was added to this story by an editor.\n", "utf-8")
+
+
+def test_build_and_load_round_trip(collection: Settings, embedder: Embedder) -> None:
+    data = _load(collection, embedder)
+    files = sorted(collection.docs_dir.glob("*.txt"))
+    assert sorted(data.documents) == [p.stem for p in files]
+    assert data.manifest["counts"] == {"documents": len(files), "sentences": len(data.sentences),
+                                       "passages": len(data.passages)}
+    assert len(data.passage_vectors) == len(data.passages) and len(data.sentence_vectors) == len(data.sentences)
+    raw = parse_document(files[0].stem, files[0].read_text("utf-8"))
+    assert data.documents[raw.doc_id].text == clean(raw.body, raw.title).text
+    for sentence in data.sentences:
+        assert sentence.text == data.documents[sentence.doc_id].text[sentence.start:sentence.end]
+
+
+def test_passages_with_finds_every_passage_holding_a_sentence(collection: Settings, embedder: Embedder) -> None:
+    data = _load(collection, embedder)
+    for sentence in data.sentences[::7]:
+        holding = [p for p in data.passages if sentence.sentence_id in p.sentence_ids]
+        assert data.passages_with([sentence.sentence_id]) == holding
+    assert data.passages_with([]) == []
+
+
+def test_status_is_current_for_a_fresh_build(collection: Settings, embedder: Embedder) -> None:
+    assert index_status(collection.docs_dir, collection.index_dir, embedder.name) == "current"
+
+
+def test_a_change_only_to_what_is_embedded_makes_the_index_stale(
+    collection: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Passages embedded with another lead than the build's must be embedded again."""
+    led = indexing.passage_embedding_text
+    monkeypatch.setattr(indexing, "passage_embedding_text", lambda document, passage: "Lead\n" + led(document, passage))
+    assert index_status(collection.docs_dir, collection.index_dir, embedder.name) == "stale"
+
+
+def test_incremental_rebuild_embeds_only_the_changed_document(indexed: Settings, embedder: Embedder) -> None:
+    scratch = indexed
+    again = build_index(scratch.docs_dir, scratch.index_dir, embedder)
+    assert again.up_to_date and again.embedded == [] and len(again.reused) == 5
+    assert again.path == (scratch.index_dir / "current").resolve()
+
+    _edit(scratch, "002_c7eb3acecc5827c3")
+    assert index_status(scratch.docs_dir, scratch.index_dir, embedder.name) == "stale"
+    second = build_index(scratch.docs_dir, scratch.index_dir, embedder)
+    assert not second.up_to_date
+    assert second.embedded == ["002_c7eb3acecc5827c3"] and len(second.reused) == 4
+    assert index_status(scratch.docs_dir, scratch.index_dir, embedder.name) == "current"
+    assert "added to this story by an editor" in _load(scratch, embedder).documents["002_c7eb3acecc5827c3"].text
+
+    current = scratch.index_dir / "current"
+    assert current.is_symlink() and current.resolve() == second.path.resolve()
+    _edit(scratch, "003_7bfe52c2e0f08c40")
+    third = build_index(scratch.docs_dir, scratch.index_dir, embedder)
+    builds = sorted(p.name for p in (scratch.index_dir / "builds").iterdir())
+    assert builds == sorted([second.path.name, third.path.name]), "only the newest two builds are kept"
+    assert again.path.name not in builds
+
+
+@pytest.mark.parametrize("name", ["passages.faiss", "table.json"])
+def test_corrupt_index_file_is_refused_with_the_fix(indexed: Settings, embedder: Embedder, name: str) -> None:
+    _load(indexed, embedder)  # loads before the damage
+    target = indexed.index_dir / "current" / name
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    target.write_bytes(bytes(data))
+    with pytest.raises(IndexUnavailable, match="build-index") as caught:
+        _load(indexed, embedder)
+    assert name in str(caught.value)
+
+
+def test_missing_index_is_unavailable(scratch: Settings, embedder: Embedder) -> None:
+    with pytest.raises(IndexUnavailable, match="build-index"):
+        _load(scratch, embedder)
+
+
+def _assert_still_serves(settings: Settings, embedder: Embedder, old: Path) -> None:
+    current = settings.index_dir / "current"
+    assert current.resolve() == old.resolve()
+    assert len(_load(settings, embedder).documents) == 5
+    assert not [p for p in (settings.index_dir / "builds").iterdir() if p.name.startswith(".staging")]
+
+
+def test_embedding_failure_midway_leaves_the_old_index(indexed: Settings, embedder: Embedder) -> None:
+    scratch = indexed
+    old = (scratch.index_dir / "current").resolve()
+    _edit(scratch, "000_6e7c75f473633143")
+    _edit(scratch, "001_36d7f88cb89e6445")
+    failing = FailingEmbedder(embedder, fail_on=2)
+    with pytest.raises(RuntimeError, match="embedding failed"):
+        build_index(scratch.docs_dir, scratch.index_dir, failing)
+    assert failing.calls == 2
+    _assert_still_serves(scratch, embedder, old)
+
+
+def test_unusable_document_leaves_the_old_index(indexed: Settings, embedder: Embedder) -> None:
+    scratch = indexed
+    old = (scratch.index_dir / "current").resolve()
+    (scratch.docs_dir / "zzz_no_header.txt").write_text("A document someone saved without its header.\n", "utf-8")
+    with pytest.raises(DocumentError, match="zzz_no_header"):
+        build_index(scratch.docs_dir, scratch.index_dir, embedder)
+    _assert_still_serves(scratch, embedder, old)
+
+
+def test_manifest_checksums_cover_every_file(collection: Settings) -> None:
+    folder = collection.index_dir / "current"
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    stored = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    assert set(manifest["files"]) == stored
+    assert {"table.json", "passages.faiss", "sentence_vectors.npy", "passage_vectors.npy"} <= stored
+
+
+def test_status_is_missing_without_an_index(tmp_path: Path, collection: Settings, embedder: Embedder) -> None:
+    shutil.copytree(collection.docs_dir, tmp_path / "docs")
+    assert index_status(tmp_path / "docs", tmp_path / "index", embedder.name) == "missing"
