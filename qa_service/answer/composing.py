@@ -25,7 +25,8 @@ from .spans import mark_answers
 ABSTAIN_TEXT = "The documents don't answer this question."
 
 
-def _citation(n: int, sentence: Sentence, data: IndexData) -> Citation:
+def citation_of(n: int, sentence: Sentence, data: IndexData) -> Citation:
+    """Citation number `n` of `sentence`: its document, the section it stands in, and its span."""
     document = data.documents[sentence.doc_id]
     section = document.section_at(sentence.start)
     return Citation(
@@ -55,6 +56,21 @@ def _holding_second(part: ResolvedQuestion, candidates: list[Candidate], pick: C
         return None
     return next((c for c in candidates if c.holds_kind and c.score >= pick.score - settings.margin
                  and not any(says_the_same(c, other, settings) for other in taken)), None)
+
+
+def best_first(citations: list[Citation], chosen: list[Sentence]) -> list[Citation]:
+    """`citations` (of `chosen`, best first) with each paragraph's sentences together in
+    reading order, the paragraphs in the order of their best sentence.
+
+    Within a paragraph a later sentence leans on an earlier one ("He said...", "It...");
+    across paragraphs nothing does, and a reader who checks only the first citation should
+    find the best one there.
+    """
+    place: dict[tuple[str, int], int] = {}
+    for sentence in chosen:
+        place.setdefault((sentence.doc_id, sentence.paragraph), len(place))
+    order = sorted(zip(citations, chosen), key=lambda pair: (place[(pair[1].doc_id, pair[1].paragraph)], pair[1].start))
+    return [citation for citation, _ in order]
 
 
 PART_CHOICES = 6  # the best few sentences of each part are weighed against each other's
@@ -130,13 +146,12 @@ def compose(
             candidates = with_title_first(candidates, resolved.question)
         picked = select(candidates, weights, settings, resolved.kind, own_weights(resolved, weights))
         chosen = with_lines_needed(resolved.kind, picked, data)
-    citations = mark_answers([_citation(0, sentence, data) for sentence in chosen], resolved)
+    citations = mark_answers([citation_of(0, sentence, data) for sentence in chosen], resolved)
     dated = all(c.date for c in citations) and len({c.date for c in citations}) > 1
     if dated:  # how the story moved: oldest first, with the dates shown by every client
         citations.sort(key=lambda c: c.date)
-    else:  # the best sentence's document first, reading order within a document
-        lead = citations[0].doc_id
-        citations.sort(key=lambda c: (c.doc_id != lead, c.doc_id, c.start))
+    else:
+        citations = best_first(citations, chosen)
     numbered = tuple(replace(c, n=i) for i, c in enumerate(citations, start=1))
     text = " ".join(f"{c.quote} [{c.n}]" for c in numbered)
     return Answer(text, False, numbered, ranked, confidence, resolved.query, ordered_by_date=dated)

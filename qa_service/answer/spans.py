@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 
 from ..models import AnswerSpan, Citation
 from ..question.conversation import ResolvedQuestion
+from ..question.dates import DATE, MONTH, WEEKDAY
 from ..question.figures import figure_asked
 from ..question.kinds import NUMBER_WORDS, TITLES, asking_words, names_asked
 from ..question.quotes import introduces
@@ -56,30 +57,6 @@ _ASKS_PERIOD = re.compile(r"\b(?:what|which)\s+(?:century|centuries|decade|decad
 _ASKS_OBJECT = re.compile(r"^\W*(?:(?:and|but|so)\s+)?(?:(?:to|from|by|with|for)\s+)?whom?\s+"
                           r"(?:did|does|do|will|would|should|can|could|has|have|had)\b", re.I)
 _ASKS_SHARE = re.compile(r"\b(?:percentage|per ?cent|proportion)\b", re.I)
-
-_ORDINAL = (r"\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
-            r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
-            r"twenty-first")
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_ERA = r"(?:\s?(?:AD|BC|BCE|CE)\b)"
-_YEAR = rf"(?:1\d{{3}}|20\d\d){_ERA}?(?:\s*[-–—/]\s*(?:1\d{{3}}|20\d\d|\d\d)(?!\d)|\s+(?:to|and)\s+(?:1\d{{3}}|20\d\d))?"
-_DAY_MONTH = rf"(?:{_DAY},?\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?)"
-_SEASON = rf"(?:(?:early|late|mid)[- ])?(?:{_MONTH}|[Ss]pring|[Ss]ummer|[Aa]utumn|[Ww]inter|Christmas|Easter)"
-_PART = r"(?:(?:early|late|mid)[- ]|(?:first|second|latter) half of (?:the )?)"
-# Longest forms first: "19 March 2011" is one date, not a day and a year.
-_DATE = re.compile(
-    r"\b\d{1,2}/\d{1,2}/(?:\d{4}|\d\d)\b|\b(?:1\d{3}|20\d\d)-\d\d-\d\d\b|"  # "27/02/2011", "2011-02-27"
-    rf"\b{_DAY_MONTH}(?:\s*[-–—]\s*{_DAY_MONTH})?,?\s+{_YEAR}(?!\d)|"  # "19 March 2011", "24 August – 3 October 1572"
-    rf"\b{_SEASON}(?:\s+of)?\s+{_YEAR}(?!\d)|"  # "Christmas 2011", "April 1191", "the winter of 1973–74"
-    rf"\b(?:between\s+)?{_YEAR}(?!\d)|"
-    rf"\b(?:the\s+)?{_PART}?(?:the\s+)?(?:{_ORDINAL})(?:\s*(?:,|and|or|to|-|–)\s*(?:the\s+)?(?:{_ORDINAL}))*"
-    rf"[- ]centur(?:y|ies){_ERA}?|"  # "the 10th century", "the first half of the 10th century"
-    rf"\b(?:the\s+)?(?:(?:early|late|mid)[- ])?(?:1\d|20)?\d0s\b|"  # "the 1050s"
-    rf"(?<=\bin )\d{{3}}\b(?!\s*(?:%|per\b|of\b))|\b\d{{1,4}}{_ERA}|\b(?:AD|A\.D\.)\s?\d{{1,4}}\b|"  # "in 911"
-    rf"\b{_DAY_MONTH}\b|\b{_SEASON}\b|\b{_DAY}\b|"
-    rf"\b(?:today|tonight|tomorrow|yesterday)\b|\b(?:this|next|last)(?: coming)? (?:year|week|weekend|month)\b",
-)
 
 _QUALIFIER = (r"(?:(?:over|more than|less than|fewer than|about|around|approximately|almost|nearly|some|up to|at least|"
               r"at most|roughly|just over|just under|an estimated|as many as|only)\s+)")
@@ -106,7 +83,7 @@ _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|from|to|into|across|throughout|with
 _PLACE_BETWEEN = frozenset({"the", "a", "an", "of"})  # "in the city of Deabolis", "at the banks of the river ..."
 _POINT = r"(?:north|south|east|west)(?:ern)?"
 _COMPASS = re.compile(rf"\b(?:(?:far|south|north)[- ])?(?:{_POINT}|central)(?:[- ]{_POINT})? $")  # "southern", "far eastern"
-_CALENDAR = re.compile(rf"^(?:{_MONTH}|{_DAY}|Christmas|Easter)$")
+_CALENDAR = re.compile(rf"^(?:{MONTH}|{WEEKDAY}|Christmas|Easter)$")
 _OPENERS = STOPWORDS | {"however", "although", "though", "after", "before", "since", "while", "during", "despite",
                         "meanwhile", "later", "soon", "today", "yesterday", "according", "following", "unlike",
                         "like", "thus", "hence", "also", "many", "most", "several", "one", "another"}
@@ -203,7 +180,7 @@ def _without_asked_words(phrase: _Phrase, question: str) -> _Phrase:
 
 def _phrases(asked: str, sentence: str, question: str) -> list[_Phrase]:
     if asked == "date":
-        return [_Phrase(m.start(), m.end(), m.group()) for m in _DATE.finditer(sentence)]
+        return [_Phrase(m.start(), m.end(), m.group()) for m in DATE.finditer(sentence)]
     if asked in ("number", "duration"):
         return _numbers(asked, sentence, question)
     return [p for p in _names(sentence) if asked != "place" or p.place]
@@ -212,7 +189,7 @@ def _phrases(asked: str, sentence: str, question: str) -> list[_Phrase]:
 def _numbers(asked: str, sentence: str, question: str) -> list[_Phrase]:
     """Numbers with the word they count ("30,000 men", "26 years", "£2.6 million", "over half"),
     dates aside: "in 1066" counts nothing. Asked how long, only spans of time count."""
-    dates = [m.span() for m in _DATE.finditer(sentence) if any(c.isdigit() for c in m.group())]
+    dates = [m.span() for m in DATE.finditer(sentence) if any(c.isdigit() for c in m.group())]
     figure = figure_asked(question)
     counted = figure.stems if figure else frozenset()
     whole = bool(figure and figure.whole)  # asked how many work there, "over half" of them answers nothing

@@ -21,6 +21,7 @@ from collections.abc import Collection, Iterator
 from functools import lru_cache
 
 from ..text import fold, words
+from .dates import DATE
 
 TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev"}
 
@@ -80,28 +81,9 @@ _ASKS = {
                          + _OPENS + r"how (?:was|were|is|are|did|does|do|could|can)\b.{0,80}\bable to\b|"
                          + _OPENS + r"what (?:allowed|enabled|made it possible)\b", re.I),
 }
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-# A year or a day of a month dates something; it counts nothing: "by July 2012" puts no
-# number on a question asking how much or how many.
-# A year is any of 1000-2099 standing alone, or a number of up to four digits that a
-# preposition of time or an era puts in time ("in 911", "by 1066", "AD 79"); decades ("the
-# 1050s", "880s") and centuries ("the 9th century") date something too, in any collection.
-_YEAR = (r"\b(?:1\d|20)\d\d(?:/\d\d)?\b(?![,.]\d)|"
-         r"\b(?:in|by|since|until|till|from|after|before|around|circa|c\.|between|during|year|of) \d{3,4}\b(?![,.]?\d|%)|"
-         r"\b\d{1,4} ?(?:AD|BC|BCE|CE)\b|\b(?:AD|A\.D\.) ?\d{1,4}\b|\b\d{2,3}0s\b|"
-         r"\b\d{1,2}(?:st|nd|rd|th)[- ]centur(?:y|ies)\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
-         r"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth)"
-         r"[- ]centur(?:y|ies)\b")
-_DATE_DIGITS = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|{_YEAR}|\b\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})\b|"
-                          rf"\b(?:{_MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?\b", re.I)
 _HAS = {
     "number": re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b", re.I),
-    "date": re.compile(
-        rf"{_YEAR}|\b(?:{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|christmas|"
-        r"spring|summer|autumn|winter)\b|\b(this|next|last)(?: coming)? (year|week|weekend|month)\b|"
-        r"\b(?:today|tonight|tomorrow|yesterday)\b",
-        re.I,
-    ),
+    "date": DATE,  # a year or a day of a month dates something; it counts nothing ("by July 2012")
     "author": re.compile(rf"(?:\b[Bb]|(?<=[a-z])B)y\s+(?:(?:our|the|a)\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:[\w'’-]+,\s+)?"
                          rf"{NAME_WORD}(?:\s+{NAME_WORD})+"),
     "title": re.compile(r"[‘'\"“][A-Z][^’'\"”]{2,60}[’'\"”]"),  # a capitalised phrase in quotes
@@ -274,7 +256,7 @@ def holds_kind(kind: str, text: str, question: str, names: Collection[str] = fro
     if kind == "expansion":
         return any(spells_out(acronym, text) for acronym in acronyms(question))
     if kind == "number":
-        text = _DATE_DIGITS.sub(" ", text)
+        text = DATE.sub(" ", text)
     if kind == "author":
         return len(text.split()) <= BYLINE_WORDS and bool(_HAS[kind].search(text))
     if kind != "name":

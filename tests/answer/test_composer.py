@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from qa_service.answer.composing import answer_parts, compose
+from qa_service.answer.composing import answer_parts, best_first, citation_of, compose
 from qa_service.answer.scoring import Candidate, question_weights, ranked_passages, score_sentences
 from qa_service.answer.selection import own_weights, select, with_reasons_before
 from qa_service.answer.settings import ComposerSettings
@@ -125,6 +125,20 @@ def test_a_redundant_second_is_left_out() -> None:
     best = _candidate(0, "a", 0.60, "best")
     twin = _candidate(8, "a", 0.59, "twin")  # same vector as the best (8 % 8 == 0)
     assert [c.sentence.sentence_id for c in select([best, twin], {"twin": 1.0}, SETTINGS)] == [0]
+
+
+def test_citations_go_best_first_with_each_paragraph_s_sentences_together_in_reading_order(engine: Engine) -> None:
+    data = engine.data
+    doc = data.sentences[0].doc_id
+    own = [s for s in data.sentences if s.doc_id == doc and not s.heading]
+    paragraphs: dict[int, list[Sentence]] = {}
+    for sentence in own:
+        paragraphs.setdefault(sentence.paragraph, []).append(sentence)
+    early, late = [p for p in paragraphs.values() if len(p) >= 2][:2]
+    # best first: a sentence late in the document, then an early one, then the late one's neighbour before it
+    chosen = [late[1], early[0], late[0]]
+    ordered = best_first([citation_of(0, s, data) for s in chosen], chosen)
+    assert [c.start for c in ordered] == [late[0].start, late[1].start, early[0].start]
 
 
 def test_passages_are_ranked_by_their_best_sentence_and_those_without_one_go_last() -> None:

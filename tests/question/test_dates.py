@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa_service.question.dates import find_date
+from qa_service.question.dates import DATE, find_date
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,20 @@ def test_find_date_reads_common_forms(text: str, expected: str | None) -> None:
 def test_find_date_returns_the_first_date_in_the_text() -> None:
     assert find_date("Updated 2012-01-05, first published 10 May 2011") == "2012-01-05"
     assert find_date("First published 10 May 2011, updated 2012-01-05") == "2011-05-10"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("In 911 Rollo took Rouen.", ["911"]),
+        ("Until 950 the duchy grew.", ["950"]),
+        ("It fell in 300 BC.", ["300 BC"]),
+        ("They settled in the 880s.", ["the 880s"]),
+        ("The review reported on 10 May 2011.", ["10 May 2011"]),
+        ("the winter of 1973–74", ["winter of 1973–74"]),
+        ("It may rain in spring.", ["spring"]),  # "may" is no month in lower case
+        ("a force of 300 men", []),  # a number no preposition of time puts in time counts
+    ],
+)
+def test_date_finds_dates_as_written_in_any_century(text: str, found: list[str]) -> None:
+    assert [m.group() for m in DATE.finditer(text)] == found
