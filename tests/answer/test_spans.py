@@ -20,7 +20,7 @@ from qa_service.search.embedding import Embedder
 from qa_service.search.indexing import build_index
 from qa_service.text import words
 
-SQUAD = PROJECT_ROOT.parent / "shared" / "squad"
+SQUAD = PROJECT_ROOT / "evaluate" / "squad"  # the Normans article the quality gate runs
 
 
 def _normans() -> dict:
@@ -48,6 +48,9 @@ DUCHY = ("The Duchy of Normandy, which began in 911 as a fiefdom, was establishe
 HASTINGS = "In 1066, Duke William II of Normandy conquered England killing King Harold II at the Battle of Hastings."
 ETHELRED = ("Because of this, Ethelred fled to Normandy in 1013, when he was forced from his kingdom by Sweyn "
             "Forkbeard.")
+WORKING_TOGETHER = ("If you (like us) were expecting early amendments to Working Together 2010 before Christmas, you "
+                    "will notice that the trial Authorities who are looking at different assessment models and "
+                    "timescales will carry on their work towards ‘timely professional judgements’ until March 31st 2012.")
 CUSTOMARIES = "Norman customary law was transcribed in two customaries in Latin by two judges"
 
 
@@ -72,10 +75,8 @@ def test_a_date_question_marks_the_date_printed_in_the_sentence(question: str, s
 
 
 def test_a_year_the_question_uses_is_not_its_answer() -> None:
-    sentence = ("Around 1800 Richard Trevithick and, separately, Oliver Evans in 1801 introduced engines using "
-                "high-pressure steam; Trevithick obtained his high-pressure engine patent in 1802.")
-    assert span("In what year after 1800 did Trevithick obtain his patent?", sentence) == "1802"
-    assert span("In what year did Trevithick obtain his patent, after 1802?", sentence) != "1802"
+    assert span("When did Ethelred flee to Normandy?", ETHELRED) == "1013"
+    assert span("When, after 1013, did Ethelred flee to Normandy?", ETHELRED) is None
 
 
 # --- names and places ---------------------------------------------------------------------------------
@@ -135,9 +136,7 @@ def test_a_number_question_marks_the_number_with_what_it_counts(question: str, s
 
 
 @pytest.mark.parametrize(("question", "sentence"), [
-    ("When did it happen?",  # three years and nothing in the question to choose between them
-     "Around 1800 Richard Trevithick and, separately, Oliver Evans in 1801 introduced engines using high-pressure "
-     "steam; Trevithick obtained his high-pressure engine patent in 1802."),
+    ("When did it happen?", WORKING_TOGETHER),  # three dates and nothing in the question to choose between them
     ("Why did Ethelred flee?", ETHELRED),  # a reason is a whole sentence
     ("What did Munro say about social workers?", "Shaun Kelly, Head of Safeguarding at Action for Children said:"),
     ("How many ships were there?", HASTINGS),  # no number in it, the year counts nothing
@@ -174,9 +173,7 @@ def test_only_the_first_citation_holding_the_kind_is_marked_and_offsets_are_the_
 
 def test_an_ambiguous_first_citation_is_not_skipped_for_a_later_one() -> None:
     # The best sentence holds dates but none clearly answers: a later sentence's date is not taken instead.
-    trevithick = ("Around 1800 Richard Trevithick and, separately, Oliver Evans in 1801 introduced engines using "
-                  "high-pressure steam; Trevithick obtained his high-pressure engine patent in 1802.")
-    marked = mark_answers([_cited(1, real_sentence(trevithick), 0), _cited(2, HASTINGS, 500)],
+    marked = mark_answers([_cited(1, real_sentence(WORKING_TOGETHER), 0), _cited(2, HASTINGS, 500)],
                           resolve("When did it happen?", []))
     assert [c.answer_span for c in marked] == [None, None]
 
