@@ -16,8 +16,9 @@ from tqdm import tqdm
 
 from .config import Settings, load_settings
 from .errors import DocumentError, QAServiceError
+from .files import write_text_atomically
 from .models import Answer
-from .reading.documents import RawDocument, load_collection, read_source_file, render_document
+from .reading.documents import RawDocument, read_source_file, render_document, stored_documents
 from .search.indexing import BuildReport, build_index, index_status
 from .serialize import answer_to_json
 
@@ -68,17 +69,24 @@ def plan_ingest(paths: Sequence[Path], existing: Sequence[RawDocument]) -> list[
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    planned = plan_ingest([Path(p) for p in args.files], load_collection(settings.docs_dir))
+    planned = plan_ingest([Path(p) for p in args.files], stored_documents(settings.docs_dir))
+    created = not settings.docs_dir.is_dir()
+    try:
+        settings.docs_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DocumentError(f"document folder {settings.docs_dir} cannot be created ({exc.strerror})") from exc
     written: list[Path] = []
     try:
         for doc in planned:
             target = settings.docs_dir / f"{doc.doc_id}.txt"
-            target.write_text(render_document(doc), encoding="utf-8")
+            write_text_atomically(target, render_document(doc))
             written.append(target)
         report = build_index(settings.docs_dir, settings.index_dir, _embedder(settings), progress=_progress)
     except BaseException:
         for path in written:  # the collection goes back to what the index was built from
             path.unlink(missing_ok=True)
+        if created:
+            settings.docs_dir.rmdir()
         raise
     for doc in planned:
         print(f"Added {doc.doc_id}: {doc.title!r}")

@@ -65,6 +65,41 @@ def test_ingest_adds_a_markdown_file_and_updates_the_index(indexed: Settings, tm
     assert "weekly allowance from June" in data.documents["kinship-care"].text
 
 
+@pytest.mark.parametrize("folder", ["missing", "empty"])
+def test_the_first_document_starts_a_collection(tmp_path: Path, folder: str) -> None:
+    settings = Settings(docs_dir=tmp_path / "collection" / "docs", index_dir=tmp_path / "index",
+                        feedback_db=tmp_path / "feedback.sqlite3")
+    if folder == "empty":
+        settings.docs_dir.mkdir(parents=True)
+    source = tmp_path / "harbour.txt"
+    source.write_text("Harbour dues rise in April\n\nThe harbour board said dues for moorings would rise by four "
+                      "per cent from April to pay for dredging the channel.\n", "utf-8")
+    result = run(settings, "ingest", str(source))
+    assert result.returncode == 0, result.stderr
+    assert "Added harbour" in result.stdout and "1 embedded, 0 unchanged" in result.stdout
+    assert sorted(p.name for p in settings.docs_dir.iterdir()) == ["harbour.txt"]  # no temporary file left
+    asked = run(settings, "ask", "--json", "Why will harbour dues rise?")
+    assert asked.returncode == 0, asked.stderr
+    assert "dredging" in json.loads(asked.stdout)["answer"]
+
+
+def test_a_failed_first_ingest_leaves_no_folder_behind(tmp_path: Path) -> None:
+    settings = Settings(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index", feedback_db=tmp_path / "f.sqlite3")
+    source = tmp_path / "empty.txt"
+    source.write_bytes(b"\n")
+    result = run(settings, "ingest", str(source))
+    assert result.returncode == 2 and result.stderr.startswith("error: empty.txt:")
+    assert not settings.docs_dir.exists()
+
+
+def test_build_index_on_an_empty_folder_says_how_to_start(tmp_path: Path) -> None:
+    settings = Settings(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index", feedback_db=tmp_path / "f.sqlite3")
+    settings.docs_dir.mkdir()
+    result = run(settings, "build-index")
+    assert result.returncode == 2
+    assert "no documents (*.txt)" in result.stderr and "ingest FILE" in result.stderr
+
+
 @pytest.mark.parametrize("case", ["empty", "binary", "duplicate"])
 def test_unusable_ingest_exits_2_and_changes_nothing(indexed: Settings, tmp_path: Path, case: str) -> None:
     source = tmp_path / f"{case}.txt"

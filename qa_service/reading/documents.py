@@ -67,13 +67,20 @@ def render_document(doc: RawDocument) -> str:
     return f"---\n{header}---\n{doc.body}"
 
 
-def load_collection(docs_dir: Path) -> list[RawDocument]:
-    """All documents of the collection, in file-name order."""
+def stored_documents(docs_dir: Path) -> list[RawDocument]:
+    """The collection's documents in file-name order; none in a folder that does not exist
+    yet: a collection is started by adding its first document (`ingest`)."""
     if not docs_dir.is_dir():
-        raise DocumentError(f"document folder {docs_dir} does not exist")
-    docs = [parse_document(path.stem, decode_text(path.read_bytes(), path)) for path in sorted(docs_dir.glob("*.txt"))]
+        return []
+    return [parse_document(path.stem, decode_text(path.read_bytes(), path)) for path in sorted(docs_dir.glob("*.txt"))]
+
+
+def load_collection(docs_dir: Path) -> list[RawDocument]:
+    """All documents of the collection, in file-name order; DocumentError when there are none to index."""
+    docs = stored_documents(docs_dir)
     if not docs:
-        raise DocumentError(f"no documents (*.txt) in {docs_dir}")
+        where = f"document folder {docs_dir} does not exist" if not docs_dir.is_dir() else f"no documents (*.txt) in {docs_dir}"
+        raise DocumentError(f"{where}; add one with `python -m qa_service ingest FILE`")
     return docs
 
 

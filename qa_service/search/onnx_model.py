@@ -24,13 +24,14 @@ import os
 import subprocess
 import sys
 import warnings
-from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
 from sentence_transformers import SentenceTransformer
+
+from ..files import write_atomically
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -60,15 +61,6 @@ def _weights_key(model_path: Path) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()[:16]
-
-
-def _write_atomically(target: Path, write: Callable[[Path], None]) -> None:
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        write(temporary)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _export(model: SentenceTransformer, target: Path) -> None:
@@ -105,12 +97,12 @@ def exported_model(model: SentenceTransformer, model_path: Path, folder: Path, i
     folder.mkdir(parents=True, exist_ok=True)
     base = folder / f"{model_path.name}-{_weights_key(model_path)}.onnx"
     if not base.is_file():
-        _write_atomically(base, lambda path: _export(model, path))
+        write_atomically(base, lambda path: _export(model, path))
     if not int8:
         return base
     quantized = base.with_name(base.stem + "-int8.onnx")
     if not quantized.is_file():
-        _write_atomically(quantized, lambda path: _quantize_in_child(base, path))
+        write_atomically(quantized, lambda path: _quantize_in_child(base, path))
     return quantized
 
 
