@@ -60,8 +60,32 @@ def _plain_message(exc: HTTPException, status: int) -> str:
     return exc.description or exc.name or "HTTP error"
 
 
+# A client sends its whole body before it reads the answer: a 413 sent while megabytes are
+# still coming is lost when the server closes the socket (the client sees a broken pipe or
+# a reset, not the answer). Up to this much is read and thrown away first, so the client
+# can read why; a body larger still is cut off, so it cannot hold a worker for long.
+DRAIN_BYTES = 32 * 1024 * 1024
+_DRAIN_CHUNK = 64 * 1024
+
+
+def _drain_body() -> None:
+    """Read (and drop) what is left of the request body, up to DRAIN_BYTES."""
+    stream = request.environ.get("wsgi.input")
+    left = DRAIN_BYTES
+    try:
+        while stream is not None and left > 0:
+            chunk = stream.read(min(_DRAIN_CHUNK, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+    except (OSError, ValueError):  # the client went away: nothing to answer
+        return
+
+
 def handle_http_exception(exc: HTTPException) -> Response:
     """404, 405, 413, 415... as JSON, keeping headers such as 405's Allow."""
+    if isinstance(exc, RequestEntityTooLarge):
+        _drain_body()
     status = exc.code or 500
     code = HTTP_CODES.get(status) or (exc.name or "error").lower().replace(" ", "_")
     message = _plain_message(exc, status)

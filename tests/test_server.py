@@ -7,6 +7,7 @@ gunicorn config, the factory call, forking after the model loaded, threads, and 
 
 from __future__ import annotations
 
+import http.client
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -60,6 +61,21 @@ def test_bad_requests_get_json_errors(live_server: LiveServer, check_schema: Che
         assert (response.status_code, response.headers["Content-Type"]) == (status, "application/json"), response.text
         check_schema(response.json(), "Error")
         assert response.json()["error"]["code"] == code
+
+
+@pytest.mark.parametrize("size", [2 * 1024 * 1024, 8 * 1024 * 1024])
+def test_a_body_far_over_the_limit_gets_a_413_the_client_can_read(live_server: LiveServer, size: int) -> None:
+    # http.client sends the whole body before reading the answer, as most clients do: a
+    # server that answers and closes while the body is still coming breaks its pipe
+    host, port = live_server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=TIMEOUT)
+    try:
+        connection.request("POST", "/api/ask", body=b"x" * size, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        assert (response.status, json.loads(response.read())["error"]["code"]) == (413, "body_too_large")
+    finally:
+        connection.close()
+    assert ask(live_server.url, {"question": SAFEGUARDING}).status_code == 200  # and the server goes on
 
 
 def test_concurrent_questions_all_get_answers(live_server: LiveServer) -> None:
