@@ -129,7 +129,7 @@ def parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build-index", help="build or update the index from the documents folder")
     build.add_argument("--force", action="store_true", help="embed every document again")
     build.set_defaults(run=cmd_build_index)
-    ingest = commands.add_parser("ingest", help="add .txt, .md or .html files and update the index")
+    ingest = commands.add_parser("ingest", help="add .txt, .md, .html, .pdf or .docx files and update the index")
     ingest.add_argument("files", nargs="+", metavar="FILE")
     ingest.set_defaults(run=cmd_ingest)
     ask = commands.add_parser("ask", help="answer one question")

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pdfs import HEAD, harbour_report
 
 from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.search.embedding import Embedder
@@ -81,6 +82,18 @@ def test_the_first_document_starts_a_collection(tmp_path: Path, folder: str) -> 
     asked = run(settings, "ask", "--json", "Why will harbour dues rise?")
     assert asked.returncode == 0, asked.stderr
     assert "dredging" in json.loads(asked.stdout)["answer"]
+
+
+def test_a_pdf_report_is_ingested_and_answered_from(tmp_path: Path) -> None:
+    settings = Settings(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index", feedback_db=tmp_path / "f.sqlite3")
+    result = run(settings, "ingest", str(harbour_report(tmp_path / "Harbour Report.pdf")))
+    assert result.returncode == 0, result.stderr
+    assert "Added harbour-report: 'Harbour dues and dredging'" in result.stdout
+    asked = run(settings, "ask", "--json", "Why must the harbour channel be dredged more?")
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert not answer["abstained"] and "dredging has doubled" in answer["answer"]
+    assert HEAD not in answer["answer"]
 
 
 def test_a_failed_first_ingest_leaves_no_folder_behind(tmp_path: Path) -> None:

@@ -17,9 +17,11 @@ import yaml
 
 from ..errors import DocumentError
 from ..models import DocumentMetadata
+from .pdf import read_pdf
+from .word import read_docx
 
 HEADER_FIELDS = tuple(f.name for f in fields(DocumentMetadata) if f.name != "doc_id")  # title, source, date, author, url
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 _HEADER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
 
@@ -103,16 +105,23 @@ def slug(name: str) -> str:
 
 
 def read_source_file(path: Path) -> RawDocument:
-    """Turn a user's .txt, .md or .html file into a document, raising DocumentError if unusable."""
+    """Turn a user's .txt, .md, .html, .pdf or .docx file into a document, raising DocumentError if unusable."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise DocumentError(f"{path.name}: unsupported file type {suffix or '(none)'}; use .txt, .md or .html")
+        raise DocumentError(f"{path.name}: unsupported file type {suffix or '(none)'}; use .txt, .md, .html, .pdf or .docx")
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentError(f"{path.name}: cannot be read ({exc.strerror})") from exc
-    text = decode_text(data, path)
     doc_id = slug(path.stem)
+    if suffix in (".pdf", ".docx"):
+        if not data.strip():
+            raise DocumentError(f"{path.name}: the file is empty")
+        body, fields = read_pdf(path) if suffix == ".pdf" else read_docx(path)
+        title = fields["title"] or next(line.strip() for line in body.splitlines() if line.strip())
+        return RawDocument(doc_id=doc_id, title=title[:200], source="", date=fields["date"], author=fields["author"],
+                           url="", body=body)
+    text = decode_text(data, path)
     if suffix in (".html", ".htm"):
         return _from_html(doc_id, text, path)
     if _HEADER.match(text.replace("\r\n", "\n")):

@@ -70,7 +70,7 @@ def test_html_article_body_and_title_are_extracted(tmp_path: Path) -> None:
         ("empty.txt", b"  \n\n", "empty"),
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
         ("latin.txt", "Caf\u00e9 r\u00e9sum\u00e9 of the review".encode("latin-1"), "not UTF-8"),
-        ("report.pdf", b"%PDF-1.4 some text", "unsupported file type .pdf"),
+        ("report.odt", b"PK some text", "unsupported file type .odt"),
     ],
 )
 def test_unusable_files_raise_document_error(tmp_path: Path, name: str, data: bytes, message: str) -> None:
