@@ -18,7 +18,7 @@ from .config import Settings, load_settings
 from .errors import DocumentError, QAServiceError
 from .files import write_text_atomically
 from .models import Answer
-from .reading.documents import RawDocument, read_source_file, render_document, stored_documents
+from .reading.documents import RawDocument, read_source_file, render_document, source_files, stored_documents
 from .search.indexing import BuildReport, build_index, index_status
 from .serialize import answer_to_json
 
@@ -69,7 +69,7 @@ def plan_ingest(paths: Sequence[Path], existing: Sequence[RawDocument]) -> list[
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    planned = plan_ingest([Path(p) for p in args.files], stored_documents(settings.docs_dir))
+    planned = plan_ingest(source_files([Path(p) for p in args.files]), stored_documents(settings.docs_dir))
     created = not settings.docs_dir.is_dir()
     try:
         settings.docs_dir.mkdir(parents=True, exist_ok=True)
@@ -129,8 +129,8 @@ def parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build-index", help="build or update the index from the documents folder")
     build.add_argument("--force", action="store_true", help="embed every document again")
     build.set_defaults(run=cmd_build_index)
-    ingest = commands.add_parser("ingest", help="add .txt, .md, .html, .pdf or .docx files and update the index")
-    ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest = commands.add_parser("ingest", help="add .txt, .md, .html, .pdf or .docx files (or folders of them) and update the index")
+    ingest.add_argument("files", nargs="+", metavar="FILE_OR_FOLDER")
     ingest.set_defaults(run=cmd_ingest)
     ask = commands.add_parser("ask", help="answer one question")
     ask.add_argument("question")

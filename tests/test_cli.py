@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docx
 import pytest
 from pdfs import HEAD, harbour_report
 
@@ -94,6 +95,25 @@ def test_a_pdf_report_is_ingested_and_answered_from(tmp_path: Path) -> None:
     answer = json.loads(asked.stdout)
     assert not answer["abstained"] and "dredging has doubled" in answer["answer"]
     assert HEAD not in answer["answer"]
+
+
+def test_a_folder_of_reports_is_ingested_in_one_command(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    (folder / "2025").mkdir(parents=True)
+    harbour_report(folder / "2025" / "harbour.pdf")
+    procedure = docx.Document()
+    procedure.add_paragraph("Kinship carers are paid a weekly allowance from the first week of the placement.")
+    procedure.save(str(folder / "kinship.docx"))
+    (folder / "photo.png").write_bytes(b"\x89PNG not a document")
+    settings = Settings(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index", feedback_db=tmp_path / "f.sqlite3")
+    result = run(settings, "ingest", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert "Added harbour:" in result.stdout and "Added kinship:" in result.stdout
+    assert sorted(p.name for p in settings.docs_dir.iterdir()) == ["harbour.txt", "kinship.txt"]
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    refused = run(settings, "ingest", str(empty))
+    assert refused.returncode == 2 and refused.stderr.startswith("error: nothing: the folder holds no .txt")
 
 
 def test_a_failed_first_ingest_leaves_no_folder_behind(tmp_path: Path) -> None:

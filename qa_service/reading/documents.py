@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -102,6 +103,21 @@ def slug(name: str) -> str:
     """A document id from a file name: lower case letters, digits, '-' and '_'."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9_]+", "-", folded).strip("-") or "document"
+
+
+def source_files(paths: Sequence[Path]) -> list[Path]:
+    """The files named, a folder standing for the files of supported types anywhere inside it
+    (in name order; others, such as images, are left out), or DocumentError for a folder holding none."""
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        if not found:
+            raise DocumentError(f"{path.name}: the folder holds no {', '.join(SUPPORTED_SUFFIXES)} files")
+        files += found
+    return files
 
 
 def read_source_file(path: Path) -> RawDocument:
