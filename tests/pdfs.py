@@ -41,3 +41,26 @@ def harbour_report(path: Path) -> Path:
         pdf.showPage()
     pdf.save()
     return path
+
+
+def two_column_page(path: Path) -> Path:
+    """One page set in two columns, each column's lines written top to bottom, then a table and a sentence."""
+    pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Vera", 9)
+    for x, side in ((60, "left"), (310, "right")):
+        y = 780
+        for n in range(1, 4):
+            for line in (f"The {side} column's point {n} is that the", f"ferry runs {n} times a day in winter."):
+                pdf.drawString(x, y, line)
+                y -= 12
+            y -= 12
+    y = 600
+    for row in (("Route", "Crossings"), ("North pier", "12"), ("South pier", "8")):
+        pdf.drawString(60, y, row[0])
+        pdf.drawString(310, y, row[1])
+        y -= 12
+    pdf.drawString(60, y - 12, "Crossings are fewer when a gale blows.")  # a page's last line, not a table cell
+    pdf.showPage()
+    pdf.save()
+    return path

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from pdfs import HEAD, PAGES, WORDS, harbour_report
+from pdfs import HEAD, PAGES, WORDS, harbour_report, two_column_page
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen import canvas
 
@@ -44,6 +44,16 @@ def test_a_report_s_sentences_are_its_cleaned_text_at_their_offsets(tmp_path: Pa
     assert "\f" not in text and HEAD not in text
     assert len(prepared.sentences) >= 3 * PAGES
     assert all(text[s.start:s.end] == s.text for s in prepared.sentences)
+
+
+def test_two_columns_read_one_after_the_other_and_a_table_row_by_row(tmp_path: Path) -> None:
+    body = read_source_file(two_column_page(tmp_path / "ferry.pdf")).body
+    sentences = [f"The {side} column's point {n} is that the ferry runs {n} times a day in winter."
+                 for side in ("left", "right") for n in range(1, 4)]
+    positions = [body.find(sentence) for sentence in sentences]
+    assert -1 not in positions and positions == sorted(positions), body
+    rows = [body.find(row) for row in ("Route Crossings", "North pier 12", "South pier 8")]
+    assert -1 not in rows and rows == sorted(rows) and rows[0] > positions[-1], body
 
 
 def test_a_real_world_pdf_reads_in_order_with_its_running_heads_out() -> None:
