@@ -16,8 +16,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import DocumentError
+
+if TYPE_CHECKING:
+    from pypdf import DocumentInformation
 
 PAGE_BREAK = "\n\f\n"
 FURNITURE_SHARE = 0.6  # a line on this share of the pages (digits masked) is a running head or footer
@@ -51,13 +55,22 @@ def read_pdf(path: Path) -> tuple[str, dict[str, str]]:
         raise DocumentError(f"{path.name}: the PDF has no pages")
     if not any(page.strip() for page in pages):
         raise DocumentError(f"{path.name}: the PDF has no text layer (scanned pages?); run OCR on it first")
-    created = getattr(meta, "creation_date", None) if meta else None
     fields = {
         "title": str(meta.title or "").strip() if meta else "",
         "author": str(meta.author or "").strip() if meta else "",
-        "date": created.date().isoformat() if created else "",
+        "date": _created(meta),
     }
     return pdf_body(pages), fields
+
+
+def _created(meta: DocumentInformation | None) -> str:
+    """The creation date as YYYY-MM-DD, or "" when the file gives none or one pypdf cannot
+    read ("D:garbage"): a bad date is no reason to refuse the text."""
+    try:
+        created = meta.creation_date if meta else None
+    except ValueError:
+        return ""
+    return created.date().isoformat() if created else ""
 
 
 def pdf_body(pages: list[str]) -> str:

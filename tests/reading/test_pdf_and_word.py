@@ -56,6 +56,15 @@ def test_two_columns_read_one_after_the_other_and_a_table_row_by_row(tmp_path: P
     assert -1 not in rows and rows == sorted(rows) and rows[0] > positions[-1], body
 
 
+def test_a_date_the_pdf_writes_wrongly_is_left_out_and_the_text_kept(tmp_path: Path) -> None:
+    path = harbour_report(tmp_path / "report.pdf")
+    writer = PdfWriter(clone_from=str(path))
+    writer.add_metadata({"/CreationDate": "D:garbage"})
+    writer.write(str(path))
+    doc = read_source_file(path)
+    assert doc.date == "" and doc.title == "Harbour dues and dredging" and "dredging has doubled" in doc.body
+
+
 def test_a_real_world_pdf_reads_in_order_with_its_running_heads_out() -> None:
     if not REAL_PDF.is_file():
         pytest.fail(f"{REAL_PDF} is missing: apt-get install libtasn1-doc (.ci/run does)")
