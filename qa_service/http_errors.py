@@ -71,9 +71,11 @@ _DRAIN_CHUNK = 64 * 1024
 def _drain_body() -> None:
     """Read (and drop) what is left of the request body, up to DRAIN_BYTES."""
     stream = request.environ.get("wsgi.input")
+    if stream is None:
+        return
     left = DRAIN_BYTES
     try:
-        while stream is not None and left > 0:
+        while left > 0:
             chunk = stream.read(min(_DRAIN_CHUNK, left))
             if not chunk:
                 return

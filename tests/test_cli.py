@@ -24,6 +24,18 @@ def run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=180)
 
 
+def _new_collection(root: Path, docs_dir: Path | None = None) -> Settings:
+    """Settings for a collection not started yet: no documents folder unless the test makes one, no index."""
+    return Settings(docs_dir=docs_dir or root / "docs", index_dir=root / "index", feedback_db=root / "feedback.sqlite3")
+
+
+def _asked(settings: Settings, question: str) -> dict:
+    """The answer `ask --json` prints (the API's JSON), after checking the command succeeded."""
+    result = run(settings, "ask", "--json", question)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 def _snapshot(settings: Settings) -> tuple[list[str], str]:
     docs = sorted(p.name for p in settings.docs_dir.iterdir())
     return docs, os.readlink(settings.index_dir / "current")
@@ -46,9 +58,7 @@ def test_ask_prints_numbered_sources(indexed: Settings) -> None:
 
 
 def test_ask_json_is_the_answer_contract(indexed: Settings) -> None:
-    result = run(indexed, "ask", "--json", "What did the government decide about eCAF?")
-    assert result.returncode == 0, result.stderr
-    body = json.loads(result.stdout)
+    body = _asked(indexed, "What did the government decide about eCAF?")
     assert {"answer", "abstained", "citations", "passages"} <= set(body)
     assert body["abstained"] is False and body["citations"] and body["passages"]
     assert body["citations"][0]["quote"] in body["answer"]
@@ -69,8 +79,7 @@ def test_ingest_adds_a_markdown_file_and_updates_the_index(indexed: Settings, tm
 
 @pytest.mark.parametrize("folder", ["missing", "empty"])
 def test_the_first_document_starts_a_collection(tmp_path: Path, folder: str) -> None:
-    settings = Settings(docs_dir=tmp_path / "collection" / "docs", index_dir=tmp_path / "index",
-                        feedback_db=tmp_path / "feedback.sqlite3")
+    settings = _new_collection(tmp_path, tmp_path / "collection" / "docs")
     if folder == "empty":
         settings.docs_dir.mkdir(parents=True)
     source = tmp_path / "harbour.txt"
@@ -80,19 +89,15 @@ def test_the_first_document_starts_a_collection(tmp_path: Path, folder: str) -> 
     assert result.returncode == 0, result.stderr
     assert "Added harbour" in result.stdout and "1 embedded, 0 unchanged" in result.stdout
     assert sorted(p.name for p in settings.docs_dir.iterdir()) == ["harbour.txt"]  # no temporary file left
-    asked = run(settings, "ask", "--json", "Why will harbour dues rise?")
-    assert asked.returncode == 0, asked.stderr
-    assert "dredging" in json.loads(asked.stdout)["answer"]
+    assert "dredging" in _asked(settings, "Why will harbour dues rise?")["answer"]
 
 
 def test_a_pdf_report_is_ingested_and_answered_from(tmp_path: Path) -> None:
-    settings = Settings(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index", feedback_db=tmp_path / "f.sqlite3")
+    settings = _new_collection(tmp_path)
     result = run(settings, "ingest", str(harbour_report(tmp_path / "Harbour Report.pdf")))
     assert result.returncode == 0, result.stderr
     assert "Added harbour-report: 'Harbour dues and dredging'" in result.stdout
-    asked = run(settings, "ask", "--json", "Why must the harbour channel be dredged more?")
-    assert asked.returncode == 0, asked.stderr
-    answer = json.loads(asked.stdout)
+    answer = _asked(settings, "Why must the harbour channel be dredged more?")
     assert not answer["abstained"] and "dredging has doubled" in answer["answer"]
     assert HEAD not in answer["answer"]
 
@@ -105,7 +110,7 @@ def test_a_folder_of_reports_is_ingested_in_one_command(tmp_path: Path) -> None:
     procedure.add_paragraph("Kinship carers are paid a weekly allowance from the first week of the placement.")
     procedure.save(str(folder / "kinship.docx"))
     (folder / "photo.png").write_bytes(b"\x89PNG not a document")
-    settings = Settings(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index", feedback_db=tmp_path / "f.sqlite3")
+    settings = _new_collection(tmp_path)
     result = run(settings, "ingest", str(folder))
     assert result.returncode == 0, result.stderr
     assert "Added harbour:" in result.stdout and "Added kinship:" in result.stdout
@@ -117,7 +122,7 @@ def test_a_folder_of_reports_is_ingested_in_one_command(tmp_path: Path) -> None:
 
 
 def test_a_failed_first_ingest_leaves_no_folder_behind(tmp_path: Path) -> None:
-    settings = Settings(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index", feedback_db=tmp_path / "f.sqlite3")
+    settings = _new_collection(tmp_path)
     source = tmp_path / "empty.txt"
     source.write_bytes(b"\n")
     result = run(settings, "ingest", str(source))
@@ -126,7 +131,7 @@ def test_a_failed_first_ingest_leaves_no_folder_behind(tmp_path: Path) -> None:
 
 
 def test_build_index_on_an_empty_folder_says_how_to_start(tmp_path: Path) -> None:
-    settings = Settings(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index", feedback_db=tmp_path / "f.sqlite3")
+    settings = _new_collection(tmp_path)
     settings.docs_dir.mkdir()
     result = run(settings, "build-index")
     assert result.returncode == 2

@@ -89,14 +89,18 @@ def load_collection(docs_dir: Path) -> list[RawDocument]:
 
 def decode_text(data: bytes, path: Path) -> str:
     """UTF-8 text of a file, or a DocumentError that says why it is not usable text."""
-    if not data.strip():
-        raise DocumentError(f"{path.name}: the file is empty")
+    _check_not_empty(data, path)
     if b"\x00" in data:
         raise DocumentError(f"{path.name}: looks like a binary file, not text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DocumentError(f"{path.name}: not UTF-8 text (byte {exc.start}); re-save it as UTF-8") from exc
+
+
+def _check_not_empty(data: bytes, path: Path) -> None:
+    if not data.strip():
+        raise DocumentError(f"{path.name}: the file is empty")
 
 
 def slug(name: str) -> str:
@@ -131,8 +135,7 @@ def read_source_file(path: Path) -> RawDocument:
         raise DocumentError(f"{path.name}: cannot be read ({exc.strerror})") from exc
     doc_id = slug(path.stem)
     if suffix in (".pdf", ".docx"):
-        if not data.strip():
-            raise DocumentError(f"{path.name}: the file is empty")
+        _check_not_empty(data, path)
         body, fields = read_pdf(path) if suffix == ".pdf" else read_docx(path)
         title = fields["title"] or next(line.strip() for line in body.splitlines() if line.strip())
         return RawDocument(doc_id=doc_id, title=title[:200], source="", date=fields["date"], author=fields["author"],

@@ -3,10 +3,10 @@
 pypdf reads the text (pure Python, 0.56 s for 100 pages here, and its readers are
 independent, so threads may share the process: see README for the comparison). What a
 printed page adds around the text goes: lines repeated on most pages once digits are
-masked (running heads, "Page 3 of 40", a footer), and bare page numbers at its top or foot. Lines are joined
-back into paragraphs, since cleaning reads every line as a paragraph: a word hyphenated at
-a line end is joined, a line ends its paragraph when it ends a sentence and stops short of
-a full line of the page. Ligature glyphs (U+FB01 "ﬁ") are spelled out, so "ﬁnancial"
+masked (running heads, "Page 3 of 40", a footer), and bare page numbers at its top or
+foot. Lines are joined back into paragraphs, since cleaning reads every line as a
+paragraph: a word hyphenated at a line end is joined, a line ends its paragraph when it
+ends a sentence and stops short of a full line of the page. Ligature glyphs (U+FB01 "ﬁ") are spelled out, so "ﬁnancial"
 matches "financial". Pages are separated by a form feed line ("\\f"), as pdftotext does, so
 an offset can later be mapped to its page; cleaning reads it as a blank line.
 """
@@ -28,8 +28,6 @@ FURNITURE_SHARE = 0.6  # a line on this share of the pages (digits masked) is a 
 FURNITURE_MIN_PAGES = 3  # fewer pages than this say nothing about what repeats
 SHORT_LINE = 0.8  # a sentence-final line shorter than this share of a full line ends a paragraph
 FULL_LINE_RANK = 0.9  # a full line is as long as this share of the page's lines (code and lists run shorter)
-# a bare number is a page number as a page's first or last line; elsewhere, a table's cell
-PAGE_NUMBER_LINES = 1
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
                             "\ufb05": "st", "\ufb06": "st"})
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—\s]*\d{1,4}[-–—\s]*(?:(?:of|/)\s*\d{1,4})?$", re.I)
@@ -77,8 +75,9 @@ def pdf_body(pages: list[str]) -> str:
     """The pages' text as paragraphs of one line each, pages apart by a form feed line."""
     lines = [[line.strip() for line in page.translate(_LIGATURES).splitlines()] for page in pages]
     furniture = _furniture(lines)
+    # a bare number is a page number as a page's first or last line; elsewhere, a table's cell
     kept = [[line for i, line in enumerate(page) if line and _masked(line) not in furniture
-             and not (_PAGE_NUMBER.match(line) and (i < PAGE_NUMBER_LINES or i >= len(page) - PAGE_NUMBER_LINES))]
+             and not (i in (0, len(page) - 1) and _PAGE_NUMBER.match(line))]
             for page in lines]
     return PAGE_BREAK.join("\n\n".join(_paragraphs(page)) for page in kept) + "\n"
 
