@@ -10,15 +10,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, send_file, url_for
 
 from .ask_request import parse_ask_request
+from .collection import original_file
 from .http_errors import RequestError
 from .live import current_engine
+from .models import Document
 from .serialize import answer_to_json, document_summary, document_to_json
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
+ORIGINAL_TYPES = {".pdf": "application/pdf",
+                  ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 JSON_TYPE_NAMES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
 
 
@@ -57,18 +61,42 @@ def ask() -> Response:
     return jsonify(answer_to_json(answer))
 
 
+def original_url(doc_id: str) -> str | None:
+    """Where the PDF or Word file a document was read from is served, when it is kept."""
+    if original_file(current_app.config["SETTINGS"].docs_dir, doc_id) is None:
+        return None
+    return url_for("api.original", doc_id=doc_id)
+
+
+def _indexed(doc_id: str) -> Document:
+    found = current_engine().documents.get(doc_id)
+    if found is None:
+        message = f"No document has the id {doc_id!r}; GET /api/documents lists them."
+        raise RequestError("unknown_document", message, 404)
+    return found
+
+
 @bp.get("/documents")
 def documents() -> Response:
     """Every document's metadata and stories, in id order, without the text."""
     docs = current_engine().documents
-    return jsonify([document_summary(docs[doc_id]) for doc_id in sorted(docs)])
+    return jsonify([document_summary(docs[doc_id], original_url(doc_id)) for doc_id in sorted(docs)])
 
 
 @bp.get("/documents/<doc_id>")
 def document(doc_id: str) -> Response:
     """One document with the cleaned text that citation offsets index into."""
-    found = current_engine().documents.get(doc_id)
-    if found is None:
-        message = f"No document has the id {doc_id!r}; GET /api/documents lists them."
-        raise RequestError("unknown_document", message, 404)
-    return jsonify(document_to_json(found))
+    return jsonify(document_to_json(_indexed(doc_id), original_url(doc_id)))
+
+
+@bp.get("/documents/<doc_id>/original")
+def original(doc_id: str) -> Response:
+    """The PDF or Word file a document was read from; a PDF opens at a page with #page=N."""
+    _indexed(doc_id)
+    path = original_file(current_app.config["SETTINGS"].docs_dir, doc_id)
+    if path is None:
+        raise RequestError("no_original", f"The document {doc_id!r} was not read from a PDF or Word file; "
+                                          f"GET /api/documents/{doc_id} has its text.", 404)
+    response = send_file(path, mimetype=ORIGINAL_TYPES[path.suffix], download_name=path.name, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

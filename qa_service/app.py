@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, cors, feedback_api, health, http_errors, live, logs, openapi, widget
+from . import api, collection, cors, documents_api, feedback_api, health, http_errors, live, logs, openapi, widget
 from .config import Settings, load_settings
 from .engine import Engine
 from .slack import views as slack
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.json.ensure_ascii = False  # quotes keep their typographic characters
     app.url_map.merge_slashes = False  # "//api/ask" is a JSON 404, not an HTML redirect
 
+    collection.settle_if_idle(settings)  # a change killed mid-way is undone before anything is served
     live.init_app(app, live.LiveEngine.start(settings, engine))
     logs.init_app(app)
     http_errors.init_app(app)
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(documents_api.bp)
     app.register_blueprint(openapi.bp)
     slack.init_app(app, settings)  # /slack/events; the bot itself only with both Slack settings
     app.register_blueprint(feedback_api.bp)

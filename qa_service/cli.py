@@ -1,4 +1,4 @@
-"""Command line: `python -m qa_service build-index | ingest FILE... | ask QUESTION | status`.
+"""Command line: `python -m qa_service build-index | ingest FILE... | remove DOC_ID... | ask QUESTION | status`.
 
 Errors a user can fix print one line on stderr and exit with status 2; nothing is changed.
 """
@@ -8,25 +8,32 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from tqdm import tqdm
 
+from .collection import add_files, check_removable, exclusive_change, plan_additions, remove_documents
 from .config import Settings, load_settings
-from .errors import DocumentError, QAServiceError
-from .files import write_text_atomically
+from .errors import QAServiceError
 from .models import Answer
-from .reading.documents import RawDocument, read_source_file, render_document, source_files, stored_documents
+from .reading.documents import source_files, stored_documents
 from .search.indexing import BuildReport, build_index, index_status
 from .serialize import answer_to_json
 
-T = TypeVar("T")
 
+class _Bar:
+    """A progress bar on stderr for a build's embedding, drawn from its first report on."""
 
-def _progress(items: Iterable[T], total: int, label: str) -> Iterable[T]:
-    return tqdm(items, total=total, desc=label, unit="doc", file=sys.stderr, disable=total == 0)
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc="Embedding", unit="text", file=sys.stderr)
+        self.bar.update(done - self.bar.n)
+        if done >= total:
+            self.bar.close()
 
 
 def _embedder(settings: Settings):
@@ -46,50 +53,31 @@ def _report(report: BuildReport) -> str:
 
 
 def cmd_build_index(args: argparse.Namespace, settings: Settings) -> int:
-    report = build_index(settings.docs_dir, settings.index_dir, _embedder(settings), progress=_progress, force=args.force)
+    embedder = _embedder(settings)
+    with exclusive_change(settings):
+        report = build_index(settings.docs_dir, settings.index_dir, embedder, progress=_Bar(), force=args.force)
     print(_report(report))
     return 0
 
 
-def plan_ingest(paths: Sequence[Path], existing: Sequence[RawDocument]) -> list[RawDocument]:
-    """The documents to add, or DocumentError for the first file that can't be added."""
-    fingerprints = {doc.body_fingerprint: doc.doc_id for doc in existing}
-    taken = {doc.doc_id for doc in existing}
-    planned: list[RawDocument] = []
-    for path in paths:
-        doc = read_source_file(path)
-        if doc.body_fingerprint in fingerprints:
-            raise DocumentError(f"{path.name}: same text as the document {fingerprints[doc.body_fingerprint]}")
-        if doc.doc_id in taken:
-            raise DocumentError(f"{path.name}: a document with id {doc.doc_id!r} exists already; rename the file")
-        fingerprints[doc.body_fingerprint] = doc.doc_id
-        taken.add(doc.doc_id)
-        planned.append(doc)
-    return planned
-
-
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    planned = plan_ingest(source_files([Path(p) for p in args.files]), stored_documents(settings.docs_dir))
-    created = not settings.docs_dir.is_dir()
-    try:
-        settings.docs_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DocumentError(f"document folder {settings.docs_dir} cannot be created ({exc.strerror})") from exc
-    written: list[Path] = []
-    try:
-        for doc in planned:
-            target = settings.docs_dir / f"{doc.doc_id}.txt"
-            write_text_atomically(target, render_document(doc))
-            written.append(target)
-        report = build_index(settings.docs_dir, settings.index_dir, _embedder(settings), progress=_progress)
-    except BaseException:
-        for path in written:  # the collection goes back to what the index was built from
-            path.unlink(missing_ok=True)
-        if created:
-            settings.docs_dir.rmdir()
-        raise
-    for doc in planned:
+    paths = source_files([Path(p) for p in args.files])
+    plan_additions(paths, stored_documents(settings.docs_dir))  # a bad file is refused before the model loads
+    embedder = _embedder(settings)
+    with exclusive_change(settings):
+        added, report = add_files(settings, paths, embedder, progress=_Bar())
+    for doc in added:
         print(f"Added {doc.doc_id}: {doc.title!r}")
+    print(_report(report))
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    check_removable(args.doc_ids, stored_documents(settings.docs_dir))
+    embedder = _embedder(settings)
+    with exclusive_change(settings):
+        report = remove_documents(settings, args.doc_ids, embedder, progress=_Bar())
+    print(f"Removed {', '.join(args.doc_ids)}")
     print(_report(report))
     return 0
 
@@ -104,7 +92,8 @@ def format_answer(answer: Answer) -> str:
     if answer.ordered_by_date:
         lines.append("Sources, oldest first:")
     for c in answer.citations:
-        where = ", ".join(part for part in (c.source, c.date, c.section if c.section != c.title else "") if part)
+        page = f"p. {c.page}" if c.page else ""
+        where = ", ".join(part for part in (c.source, c.date, c.section if c.section != c.title else "", page) if part)
         lines.append(f"[{c.n}] {c.title}" + (f" ({where})" if where else "") + f" - {c.doc_id} chars {c.start}-{c.end}")
     return "\n".join(lines)
 
@@ -132,6 +121,9 @@ def parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="add .txt, .md, .html, .pdf or .docx files (or folders of them) and update the index")
     ingest.add_argument("files", nargs="+", metavar="FILE_OR_FOLDER")
     ingest.set_defaults(run=cmd_ingest)
+    remove = commands.add_parser("remove", help="remove documents by id (as cited) and update the index")
+    remove.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
+    remove.set_defaults(run=cmd_remove)
     ask = commands.add_parser("ask", help="answer one question")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print the JSON answer contract")

@@ -51,6 +51,8 @@ class Settings:
     slack_signing_secret: str = ""
     slack_api_url: str = "https://slack.com/api/"
     public_url: str = ""  # where people reach this service, without a trailing "/"; "" when unknown
+    admin_token: str = ""  # bearer token of the upload API; "" turns it off
+    max_upload_bytes: int = 50 * 1024 * 1024
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some settings replaced (tests, CLI flags)."""
@@ -76,6 +78,9 @@ ENV_VARS: dict[str, str] = {
     "SLACK_BOT_TOKEN": "Slack bot token (xoxb-...); with SLACK_SIGNING_SECRET it turns the Slack bot on.",
     "SLACK_SIGNING_SECRET": "Slack signing secret used to verify every request to /slack/events.",
     "SLACK_API_URL": "Base URL of Slack's Web API (tests point it at a fake on loopback).",
+    "QA_ADMIN_TOKEN": "Bearer token that POST/DELETE /api/documents and GET /api/builds require; unset, those "
+                      "routes are off.",
+    "QA_MAX_UPLOAD_BYTES": "Largest upload request (all its files together) accepted, in bytes.",
     "QA_PUBLIC_URL": "The service's public base URL (e.g. https://qa.example.org); Slack's citations link to "
                      "its source pages. Empty: no links.",
 }
@@ -140,4 +145,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
         slack_api_url=env.get("SLACK_API_URL") or base.slack_api_url,
         public_url=_public_url(env),
+        admin_token=env.get("QA_ADMIN_TOKEN", "").strip(),
+        max_upload_bytes=_int(env, "QA_MAX_UPLOAD_BYTES", base.max_upload_bytes),
     )

@@ -15,6 +15,18 @@ class DocumentError(QAServiceError):
     code = "bad_document"
 
 
+class Conflict(DocumentError):
+    """The change clashes with what the collection holds (HTTP 409)."""
+
+    code = "collection_conflict"
+
+
+class DuplicateDocument(Conflict):
+    """A document with the same text or the same id is in the collection already."""
+
+    code = "duplicate_document"
+
+
 class IndexUnavailable(QAServiceError):
     """The index is missing, corrupt or built with other settings; the message names the fix."""
 

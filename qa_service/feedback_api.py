@@ -66,6 +66,10 @@ def _check_citation(index: int, item: Any, limit: int) -> dict[str, Any]:
             raise _bad(f"{where}.{name} must be a non-negative integer.")
         else:
             citation[name] = item[name]
+    if "page" in item:  # the printed page shown, or null
+        if item["page"] is not None and (not _is_int(item["page"]) or item["page"] < 1):
+            raise _bad(f"{where}.page must be a positive integer or null.")
+        citation["page"] = item["page"]
     if "answer_span" in item:  # the phrase the client marked, or null
         citation["answer_span"] = _check_answer_span(item["answer_span"], f"{where}.answer_span", limit)
     return citation

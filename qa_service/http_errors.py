@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
-from .errors import IndexUnavailable, QAServiceError
+from .errors import Conflict, IndexUnavailable, QAServiceError
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ def _status_of(exc: QAServiceError) -> int:
         return exc.status
     if isinstance(exc, IndexUnavailable):
         return 503
+    if isinstance(exc, Conflict):
+        return 409
     return 400
 
 
@@ -56,7 +58,7 @@ def _plain_message(exc: HTTPException, status: int) -> str:
         allowed = ", ".join(m for m in exc.valid_methods if m not in ("HEAD", "OPTIONS"))
         return f"{request.method} is not allowed on {request.path}; use {allowed}."
     if isinstance(exc, RequestEntityTooLarge):
-        return f"The body is larger than the limit of {current_app.config['MAX_CONTENT_LENGTH']} bytes."
+        return f"The body is larger than the limit of {request.max_content_length} bytes."
     return exc.description or exc.name or "HTTP error"
 
 
@@ -68,7 +70,7 @@ DRAIN_BYTES = 32 * 1024 * 1024
 _DRAIN_CHUNK = 64 * 1024
 
 
-def _drain_body() -> None:
+def drain_body() -> None:
     """Read (and drop) what is left of the request body, up to DRAIN_BYTES."""
     stream = request.environ.get("wsgi.input")
     if stream is None:
@@ -87,7 +89,7 @@ def _drain_body() -> None:
 def handle_http_exception(exc: HTTPException) -> Response:
     """404, 405, 413, 415... as JSON, keeping headers such as 405's Allow."""
     if isinstance(exc, RequestEntityTooLarge):
-        _drain_body()
+        drain_body()
     status = exc.code or 500
     code = HTTP_CODES.get(status) or (exc.name or "error").lower().replace(" ", "_")
     message = _plain_message(exc, status)

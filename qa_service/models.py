@@ -8,6 +8,7 @@ Offsets (`start`, `end`) always index into `Document.text`, the cleaned text tha
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field, fields
 
 
@@ -32,11 +33,13 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class CleanedText:
-    """What cleaning makes of a raw body: the text, its paragraphs and its stories."""
+    """What cleaning makes of a raw body: the text, its paragraphs, its stories and, for a
+    printed file, where each page starts (`Document.page_starts`)."""
 
     text: str
     paragraphs: tuple[Paragraph, ...]
     sections: tuple[Section, ...]
+    page_starts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,16 @@ class Document(DocumentMetadata):
     text: str
     sections: tuple[Section, ...]
     content_hash: str
+    page_starts: tuple[int, ...] = ()  # offset where each printed page starts, page 1 at 0; () for web pages
+
+    def page_at(self, offset: int) -> int | None:
+        """The number of the printed page holding `offset` (1 for the first), None without pages."""
+        return bisect_right(self.page_starts, offset) or None
+
+    def page_span(self, page: int) -> tuple[int, int]:
+        """Where page `page` (1-based, within the document's pages) starts and ends in the text."""
+        ends = (*self.page_starts[1:], len(self.text))
+        return self.page_starts[page - 1], ends[page - 1]
 
     def section_at(self, offset: int) -> Section | None:
         """The section holding `offset`, so a citation can name its story."""
@@ -138,6 +151,7 @@ class Citation:
     start: int
     end: int
     answer_span: AnswerSpan | None = None
+    page: int | None = None  # the printed page the quote starts on, for PDF documents
 
 
 @dataclass(frozen=True)

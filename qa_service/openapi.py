@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 
+from .api import ORIGINAL_TYPES
 from .ask_request import ANSWER_CHARS_PER_QUESTION_CHAR
 from .config import Settings
 from .feedback_api import MAX_CITATIONS
@@ -21,7 +22,16 @@ API_VERSION = "1.0.0"
 bp = Blueprint("openapi", __name__)
 
 STRING = {"type": "string"}
+ADMIN = [{"admin": []}]  # the bearer token of the routes that change documents
 OFFSET = {"type": "integer", "minimum": 0}
+
+
+def _in_path(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": STRING}
+
+
+DOC_ID = [_in_path("doc_id")]
+BINARY = {"type": "string", "format": "binary"}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -68,6 +78,10 @@ def schemas(settings: Settings) -> dict[str, Any]:
         "author": STRING,
         "url": STRING,
         "sections": {"type": "array", "items": _ref("Section")},
+        "pages": {"type": "integer", "minimum": 0, "description": "Printed pages (a PDF's); 0 for other documents."},
+        "original": {"type": ["string", "null"],
+                     "description": "Path of the PDF or Word file the document was read from "
+                                    "(GET /api/documents/{doc_id}/original; add #page=N for a page), or null."},
     }
     question = {"type": "string", "minLength": 1, "maxLength": settings.max_question_chars}
     history = {"type": "array", "maxItems": settings.max_history_turns, "items": _ref("Turn")}
@@ -122,6 +136,9 @@ def schemas(settings: Settings) -> dict[str, Any]:
                     "description": "The phrase of the quote that answers (a date, a number, a name, a place), "
                                    "or null when no one phrase does or the answer's other citation holds it.",
                 },
+                "page": {"type": ["integer", "null"], "minimum": 1,
+                         "description": "The printed page the quote starts on (PDF documents; 1 for the first "
+                                        "page), or null for a document without pages."},
             },
             "Where one quoted sentence came from.",
         ),
@@ -145,7 +162,10 @@ def schemas(settings: Settings) -> dict[str, Any]:
         ),
         "DocumentSummary": _obj(summary, "A document's metadata and stories."),
         "Document": _obj(
-            {**summary, "text": {**STRING, "description": "The cleaned text that all offsets index into."}},
+            {**summary, "text": {**STRING, "description": "The cleaned text that all offsets index into."},
+             "page_starts": {"type": "array", "items": OFFSET,
+                             "description": "Offset in `text` where each printed page starts (page 1 first); "
+                                            "empty for a document without pages."}},
             "A document with its cleaned text.",
         ),
         "FeedbackRequest": _obj(
@@ -168,6 +188,30 @@ def schemas(settings: Settings) -> dict[str, Any]:
             {"id": {"type": "integer", "minimum": 1}, "status": {"const": "recorded"}},
             "The rating was stored.",
         ),
+        "Build": _obj(
+            {
+                "id": STRING,
+                "action": {"enum": ["add", "remove"]},
+                "documents": {"type": "array", "items": STRING, "description": "The ids it adds or removes."},
+                "state": {"enum": ["queued", "running", "done", "failed", "interrupted"],
+                          "description": "interrupted: the process running it stopped; the change is undone and "
+                                         "the index from before it serves."},
+                "message": {**STRING, "description": "What the build made, or why it failed."},
+                "embedded": {"type": "integer", "minimum": 0, "description": "Texts embedded so far."},
+                "to_embed": {"type": "integer", "minimum": 0, "description": "Texts to embed in all."},
+                "created_at": STRING,
+                "finished_at": {**STRING, "description": '"" until it has finished.'},
+                "url": {**STRING, "description": "Where to read this status again."},
+            },
+            "A background change of the collection: every worker serves the new index once it is done.",
+        ),
+        "BuildStarted": _obj(
+            {"build": _ref("Build"),
+             "documents": {"type": "array", "items": _obj({"id": STRING, "title": STRING, "file": STRING},
+                                                          "A document the upload adds, and the file it is read from.")}},
+            "Accepted: the build runs in the background; its status is at `build.url` (and Location).",
+            required=["build"],
+        ),
         "Health": _obj({"status": {"const": "ok"}}, "The process is serving HTTP."),
         "Ready": _obj(
             {"status": {"const": "ready"}, "build": {"type": ["string", "null"]},
@@ -186,6 +230,10 @@ def schemas(settings: Settings) -> dict[str, Any]:
 def openapi_spec(settings: Settings) -> dict[str, Any]:
     """The whole OpenAPI 3.1 document."""
     unavailable = _error("No index is loaded (index_unavailable); the message names the fix.")
+    admin_errors = {
+        "401": _error("No or a wrong 'Authorization: Bearer <QA_ADMIN_TOKEN>' header (unauthorized)."),
+        "403": _error("QA_ADMIN_TOKEN is not set on the server, so changing documents is off (uploads_off)."),
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -214,15 +262,66 @@ def openapi_spec(settings: Settings) -> dict[str, Any]:
                     "200": _json({"type": "array", "items": _ref("DocumentSummary")}, "All documents, by id."),
                     "503": unavailable,
                 },
+            }, "post": {
+                "summary": "Add documents (.txt, .md, .html, .pdf, .docx) and rebuild the index in the background.",
+                "operationId": "addDocuments",
+                "security": ADMIN,
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "array", "items": BINARY}},
+                }}}},
+                "responses": {
+                    "202": _json(_ref("BuildStarted"), "Every file is readable and new; the build has started."),
+                    "400": _error("A file that cannot be added: unreadable, empty, scanned, password-protected, of "
+                                  "an unknown type (bad_document), or none sent (no_files). The message names it."),
+                    **admin_errors,
+                    "409": _error("A file whose text or id the collection has already (duplicate_document)."),
+                    "413": _error(f"Body over {settings.max_upload_bytes} bytes (body_too_large)."),
+                    "415": _error("Not multipart/form-data (unsupported_media_type)."),
+                },
             }},
             "/api/documents/{doc_id}": {"get": {
                 "summary": "One document with the cleaned text that citations point into.",
                 "operationId": "getDocument",
-                "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": STRING}],
+                "parameters": DOC_ID,
                 "responses": {
                     "200": _json(_ref("Document"), "The document."),
                     "404": _error("No document has this id (unknown_document)."),
                     "503": unavailable,
+                },
+            }, "delete": {
+                "summary": "Remove a document (and its kept file) and rebuild the index in the background.",
+                "operationId": "removeDocument",
+                "security": ADMIN,
+                "parameters": DOC_ID,
+                "responses": {
+                    "202": _json(_ref("BuildStarted"), "The build has started."),
+                    **admin_errors,
+                    "404": _error("No document has this id (unknown_document)."),
+                    "409": _error("It is the last document; the index needs one (collection_conflict)."),
+                },
+            }},
+            "/api/documents/{doc_id}/original": {"get": {
+                "summary": "The PDF or Word file a document was read from (a PDF opens at page N with #page=N).",
+                "operationId": "getOriginal",
+                "parameters": DOC_ID,
+                "responses": {
+                    "200": {"description": "The file.",
+                            "content": {media: {"schema": BINARY} for media in ORIGINAL_TYPES.values()}},
+                    "404": _error("No document has this id (unknown_document), or it was not read from a file "
+                                  "that is kept (no_original)."),
+                    "503": unavailable,
+                },
+            }},
+            "/api/builds/{build_id}": {"get": {
+                "summary": "How far a build started by an upload or a removal has got.",
+                "operationId": "getBuild",
+                "security": ADMIN,
+                "parameters": [_in_path("build_id")],
+                "responses": {
+                    "200": _json(_ref("Build"), "The build's status."),
+                    **admin_errors,
+                    "404": _error("No build has this id (unknown_build)."),
                 },
             }},
             "/api/feedback": {"post": {
@@ -252,7 +351,7 @@ def openapi_spec(settings: Settings) -> dict[str, Any]:
                            "Slack's citations link here when QA_PUBLIC_URL is set.",
                 "operationId": "sourcePage",
                 "parameters": [
-                    {"name": "doc_id", "in": "path", "required": True, "schema": STRING},
+                    _in_path("doc_id"),
                     {"name": "start", "in": "query", "required": False, "schema": OFFSET,
                      "description": "First character of the span (with `end`; both or neither)."},
                     {"name": "end", "in": "query", "required": False, "schema": OFFSET,
@@ -297,7 +396,8 @@ def openapi_spec(settings: Settings) -> dict[str, Any]:
                 "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1 document.")},
             }},
         },
-        "components": {"schemas": schemas(settings)},
+        "components": {"schemas": schemas(settings), "securitySchemes": {
+            "admin": {"type": "http", "scheme": "bearer", "description": "QA_ADMIN_TOKEN."}}},
     }
 
 

@@ -35,8 +35,9 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
     }
 
 
-def document_summary(document: Document) -> dict[str, Any]:
-    """A document's metadata and its stories, without the text."""
+def document_summary(document: Document, original: str | None = None) -> dict[str, Any]:
+    """A document's metadata and its stories, without the text; `original` is where the
+    PDF or Word file it was read from can be fetched, when it is kept."""
     return {
         "id": document.doc_id,
         "title": document.title,
@@ -45,9 +46,12 @@ def document_summary(document: Document) -> dict[str, Any]:
         "author": document.author,
         "url": document.url,
         "sections": [asdict(s) for s in document.sections],
+        "pages": len(document.page_starts),
+        "original": original,
     }
 
 
-def document_to_json(document: Document) -> dict[str, Any]:
-    """A document with the cleaned text that citation offsets index into."""
-    return {**document_summary(document), "text": document.text}
+def document_to_json(document: Document, original: str | None = None) -> dict[str, Any]:
+    """A document with the cleaned text that citation offsets index into, and where in it
+    each printed page starts (a PDF's; empty for other documents)."""
+    return {**document_summary(document, original), "text": document.text, "page_starts": list(document.page_starts)}

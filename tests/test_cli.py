@@ -97,6 +97,7 @@ def test_a_pdf_report_is_ingested_and_answered_from(tmp_path: Path) -> None:
     result = run(settings, "ingest", str(harbour_report(tmp_path / "Harbour Report.pdf")))
     assert result.returncode == 0, result.stderr
     assert "Added harbour-report: 'Harbour dues and dredging'" in result.stdout
+    assert "Embedding:   0%" in result.stderr and "Embedding: 100%" in result.stderr  # the bar, from start to end
     answer = _asked(settings, "Why must the harbour channel be dredged more?")
     assert not answer["abstained"] and "dredging has doubled" in answer["answer"]
     assert HEAD not in answer["answer"]
@@ -114,7 +115,10 @@ def test_a_folder_of_reports_is_ingested_in_one_command(tmp_path: Path) -> None:
     result = run(settings, "ingest", str(folder))
     assert result.returncode == 0, result.stderr
     assert "Added harbour:" in result.stdout and "Added kinship:" in result.stdout
-    assert sorted(p.name for p in settings.docs_dir.iterdir()) == ["harbour.txt", "kinship.txt"]
+    assert sorted(p.name for p in settings.docs_dir.iterdir()) == ["harbour.txt", "kinship.txt", "originals"]
+    originals = settings.docs_dir / "originals"
+    assert sorted(p.name for p in originals.iterdir()) == ["harbour.pdf", "kinship.docx"]  # kept for page links
+    assert (originals / "harbour.pdf").read_bytes() == (folder / "2025" / "harbour.pdf").read_bytes()
     empty = tmp_path / "nothing"
     empty.mkdir()
     refused = run(settings, "ingest", str(empty))
@@ -155,6 +159,28 @@ def test_unusable_ingest_exits_2_and_changes_nothing(indexed: Settings, tmp_path
     assert len(lines) == 1 and lines[0].startswith(f"error: {source.name}:"), result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert _snapshot(indexed) == before
+
+
+def test_a_pdf_is_removed_with_its_original_and_its_answers(tmp_path: Path) -> None:
+    settings = _new_collection(tmp_path)
+    procedure = tmp_path / "kinship.txt"
+    procedure.write_text("Kinship carers are paid a weekly allowance from the first week of the placement.\n")
+    assert run(settings, "ingest", str(procedure), str(harbour_report(tmp_path / "harbour.pdf"))).returncode == 0
+    cited = _asked(settings, "Why must the harbour channel be dredged more?")["citations"][0]
+    assert cited["doc_id"] == "harbour" and cited["page"] in range(1, 5)
+    shown = run(settings, "ask", "Why must the harbour channel be dredged more?").stdout
+    assert f"[1] Harbour dues and dredging ({cited['date']}, p. {cited['page']}) - harbour chars" in shown
+    result = run(settings, "remove", "harbour")
+    assert result.returncode == 0, result.stderr
+    assert "Removed harbour" in result.stdout and "1 documents" in result.stdout
+    assert sorted(p.name for p in settings.docs_dir.rglob("*") if p.is_file()) == ["kinship.txt"]
+    assert all(c["doc_id"] != "harbour" for c in _asked(settings, "Why must the harbour be dredged?")["citations"])
+    before = _snapshot(settings)
+    for args, says in ((("remove", "harbour"), "no document has the id 'harbour'"),
+                       (("remove", "kinship"), "the collection would be empty")):
+        refused = run(settings, *args)
+        assert refused.returncode == 2 and says in refused.stderr, refused.stderr
+    assert _snapshot(settings) == before
 
 
 def test_unknown_command_exits_2(indexed: Settings) -> None:

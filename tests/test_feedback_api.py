@@ -115,6 +115,8 @@ GOOD = {"rating": "up", "question": "Q?", "answer": "A.", "citations": []}
         ({"citations": [{"n": 1, "doc_id": ""}]}, "bad_feedback", "citations[0].doc_id"),
         ({"citations": [{"n": 1, "doc_id": "a", "start": -1}]}, "bad_feedback", "citations[0].start"),
         ({"citations": [{"n": 1, "doc_id": "a", "quote": 5}]}, "bad_feedback", "citations[0].quote"),
+        ({"citations": [{"n": 1, "doc_id": "a", "page": 0}]}, "bad_feedback", "citations[0].page"),
+        ({"citations": [{"n": 1, "doc_id": "a", "page": "12"}]}, "bad_feedback", "citations[0].page"),
         ({"citations": [{"n": 1, "doc_id": "a"}] * 51}, "bad_feedback", "51"),
         # history: the same checks and messages as /api/ask's
         ({"history": {"question": "Q?", "answer": "A."}}, "bad_history", '"history" must be a list'),

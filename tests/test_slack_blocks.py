@@ -92,6 +92,13 @@ def test_an_answer_quotes_its_sentences_with_markers_and_names_each_source() -> 
         ("feedback_up", TURN), ("feedback_down", TURN)]
 
 
+def test_a_pdf_s_citation_names_its_page() -> None:
+    answer = answered(citation(1, "First sentence.", page=12), citation(2, "Second sentence."))
+    sources = [b["elements"][0]["text"] for b in answer_blocks(answer, {}, TURN) if b["type"] == "context"]
+    assert sources[0] == "*[1]* A title · The Source · 2011-12-19 · A story · p. 12 · `doc1` chars 10–25"
+    assert "p. " not in sources[1]
+
+
 def test_markup_from_the_documents_is_escaped_everywhere() -> None:
     answer = answered(citation(1, "Costs <£5m> & rising.", title="A&E <news>", source="R&D"))
     blocks = answer_blocks(answer, {}, TURN)

@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
+from pdfs import harbour_report
 from playwright.sync_api import Locator, Page, Route, expect
 
+from qa_service.collection import add_files, exclusive_change
 from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.feedback import FeedbackStore
 from qa_service.models import Turn
@@ -626,3 +628,39 @@ def test_markup_in_an_answer_span_is_shown_literally(page: Page, live_server: Li
     elements = page.evaluate("""() => [...document.querySelector('qa-widget').shadowRoot.querySelectorAll('*')]
         .map((el) => el.localName)""")
     assert "b" not in elements and "img" not in elements
+
+
+@pytest.fixture(scope="module")
+def report_server(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, gunicorn_server) -> Iterator[LiveServer]:
+    """The service over a collection started from one printed report (a PDF), as a new user would start it."""
+    root = tmp_path_factory.mktemp("report")
+    settings = Settings(docs_dir=root / "docs", index_dir=root / "index", feedback_db=root / "feedback.sqlite3")
+    with exclusive_change(settings):
+        add_files(settings, [harbour_report(root / "harbour.pdf")], embedder)
+    with gunicorn_server(settings, root / "gunicorn.log") as server:
+        yield server
+
+
+def test_a_pdf_s_citation_shows_its_page_and_opens_the_file_at_it(page: Page, report_server: LiveServer) -> None:
+    open_demo(page, report_server)
+    open_chat(page)
+    answer, reply = ask(page, "Why must the harbour channel be dredged more?")
+    first = answer["citations"][0]
+    assert first["doc_id"] == "harbour" and first["page"] in range(1, 5)
+    expect(reply.locator(".source-meta").first).to_contain_text(f"p. {first['page']}")
+    reply.locator("button.cite", has_text=f"[{first['n']}]").first.click()
+    document = get_document(report_server, "harbour")
+    check_source_view(page, first, document)
+    expect(page.locator(".source-view .source-meta")).to_contain_text(f"p. {first['page']}")
+    pdf_link = page.get_by_role("link", name=f"PDF at page {first['page']}")
+    assert pdf_link.get_attribute("href") == f"{report_server.url}/api/documents/harbour/original#page={first['page']}"
+
+    tab = open_in_new_tab(page)
+    assert tab.locator("mark#quote").text_content() == first["quote"]
+    expect(tab.locator(".source-pages")).to_contain_text(f"Page {first['page']} of 4")
+    starts = [*document["page_starts"], len(document["text"])]
+    printed = document["text"][starts[first["page"] - 1]:starts[first["page"]]]
+    assert tab.locator(".document-text").text_content() == printed  # that page's text, the quote in it
+    opened = tab.get_by_role("link", name=f"Open the PDF at page {first['page']}").get_attribute("href")
+    assert opened == f"/api/documents/harbour/original#page={first['page']}"
+    assert requests.get(report_server.url + opened.split("#")[0], timeout=10).headers["Content-Type"] == "application/pdf"

@@ -39,6 +39,7 @@ def citation_of(n: int, sentence: Sentence, data: IndexData) -> Citation:
         quote=sentence.text,
         start=sentence.start,
         end=sentence.end,
+        page=document.page_at(sentence.start),
     )
 
 

@@ -6,7 +6,9 @@ repeated ledes and page dates. The rules below describe such furniture in genera
 so the next document a user adds is cleaned the same way.
 
 Each kept line becomes one paragraph of the cleaned text, paragraphs joined by a blank
-line; every offset in the index points into that text.
+line; every offset in the index points into that text. A body read from a printed file
+has its pages apart by a form feed ("\f", reading/pdf.py): cleaning notes where in the
+cleaned text each page starts, so a citation can name the page its words are printed on.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ HEADLINE_OVERLAP = 0.5  # a heading sharing this much with the current story's t
 class _Line:
     text: str
     block: int  # lines with no blank line between them share a block
+    page: int  # 0 for the first page, or for a body without pages
 
 
 def _words(text: str) -> list[str]:
@@ -90,13 +93,14 @@ def _fingerprint(text: str) -> str:
 
 def _lines(body: str) -> list[_Line]:
     lines: list[_Line] = []
-    block = 0
+    block = page = 0
     for raw in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        page += raw.count("\f")
         text = raw.strip()
         if not text:
             block += 1
             continue
-        lines.append(_Line(text=text, block=block))
+        lines.append(_Line(text=text, block=block, page=page))
     return lines
 
 
@@ -151,7 +155,7 @@ def clean(body: str, default_title: str = "") -> CleanedText:
     lines = _lines(body)
     nav_blocks = _navigation_blocks(lines)
     seen: set[str] = set()
-    kept: list[str] = []
+    kept: list[_Line] = []
     for line in lines:
         if line.block in nav_blocks or is_furniture(line.text):
             continue
@@ -159,18 +163,34 @@ def clean(body: str, default_title: str = "") -> CleanedText:
         if key in seen:
             continue
         seen.add(key)
-        kept.append(line.text)
+        kept.append(line)
 
     paragraphs: list[Paragraph] = []
     offset = 0
-    for i, text in enumerate(kept):
+    for i, line in enumerate(kept):
         if i:
             offset += 2
-        heading = _is_heading(text) or _fingerprint(text) == _fingerprint(default_title)
-        paragraphs.append(Paragraph(start=offset, end=offset + len(text), heading=heading))
-        offset += len(text)
-    text = "\n\n".join(kept)
-    return CleanedText(text=text, paragraphs=tuple(paragraphs), sections=_sections(text, paragraphs, default_title))
+        heading = _is_heading(line.text) or _fingerprint(line.text) == _fingerprint(default_title)
+        paragraphs.append(Paragraph(start=offset, end=offset + len(line.text), heading=heading))
+        offset += len(line.text)
+    text = "\n\n".join(line.text for line in kept)
+    return CleanedText(text=text, paragraphs=tuple(paragraphs), sections=_sections(text, paragraphs, default_title),
+                       page_starts=_page_starts(body.count("\f"), kept, paragraphs, len(text)))
+
+
+def _page_starts(breaks: int, kept: list[_Line], paragraphs: list[Paragraph], length: int) -> tuple[int, ...]:
+    """Where each page starts in the cleaned text (first page at 0), none for a body without
+    pages. A page left with no paragraph starts where the next one does, so the page of an
+    offset is the number of starts at or before it."""
+    if not breaks:
+        return ()
+    starts = [length] * (breaks + 1)
+    for line, paragraph in zip(reversed(kept), reversed(paragraphs), strict=True):
+        starts[line.page] = paragraph.start
+    for page in range(breaks - 1, -1, -1):
+        starts[page] = min(starts[page], starts[page + 1])
+    starts[0] = 0
+    return tuple(starts)
 
 
 def _sections(text: str, paragraphs: list[Paragraph], default_title: str) -> tuple[Section, ...]:

@@ -28,7 +28,7 @@ FURNITURE_SHARE = 0.6  # a line on this share of the pages (digits masked) is a 
 FURNITURE_MIN_PAGES = 3  # fewer pages than this say nothing about what repeats
 SHORT_LINE = 0.8  # a sentence-final line shorter than this share of a full line ends a paragraph
 FULL_LINE_RANK = 0.9  # a full line is as long as this share of the page's lines (code and lists run shorter)
-_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
                             "\ufb05": "st", "\ufb06": "st"})
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—\s]*\d{1,4}[-–—\s]*(?:(?:of|/)\s*\d{1,4})?$", re.I)
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
@@ -73,7 +73,7 @@ def _created(meta: DocumentInformation | None) -> str:
 
 def pdf_body(pages: list[str]) -> str:
     """The pages' text as paragraphs of one line each, pages apart by a form feed line."""
-    lines = [[line.strip() for line in page.translate(_LIGATURES).splitlines()] for page in pages]
+    lines = [[line.strip() for line in page.translate(LIGATURES).splitlines()] for page in pages]
     furniture = _furniture(lines)
     # a bare number is a page number as a page's first or last line; elsewhere, a table's cell
     kept = [[line for i, line in enumerate(page) if line and _masked(line) not in furniture

@@ -48,6 +48,8 @@ from .vectors import VectorIndex, build_vector_index, choose_vector_index, load_
 
 FORMAT_VERSION = 3  # 2: words are lemmatized before stemming; 3: accents folded (the lexical index changed)
 KEEP_BUILDS = 2
+EMBED_BATCH = 256  # texts embedded between two progress reports
+Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
 DEFAULT_CHUNKING = ChunkSettings()
 _WORD = re.compile(r"(?<![\w'’-])[A-Za-z][a-z]+\b(?![’'-]\w)")
 REBUILD_HINT = "run `python -m qa_service build-index` (or `make index`) to build it"
@@ -237,7 +239,8 @@ def prepare_document(raw: RawDocument, chunking: ChunkSettings) -> PreparedDocum
     sections = tuple(
         Section(title=" ".join(s.title.split()), date=s.date, start=s.start, end=s.end) for s in cleaned.sections
     )
-    document = Document(**raw.metadata(), text=cleaned.text, sections=sections, content_hash=raw.content_hash)
+    document = Document(**raw.metadata(), text=cleaned.text, sections=sections, content_hash=raw.content_hash,
+                        page_starts=cleaned.page_starts)
     sentences = split_sentences(raw.doc_id, cleaned)
     passages = group_passages(cleaned.text, sentences, [(s.start, s.end) for s in sections], chunking)
     return PreparedDocument(document, sentences, passages)
@@ -326,13 +329,14 @@ def build_index(
     index_dir: Path,
     embedder: Embedder,
     chunking: ChunkSettings = DEFAULT_CHUNKING,
-    progress: Callable[[Iterable, int, str], Iterable] | None = None,
+    progress: Progress | None = None,
     force: bool = False,
 ) -> BuildReport:
     """Build the index for every document in `docs_dir`; the old index serves until this returns.
 
-    `progress(iterable, total, label)` wraps the embedding loop (the CLI passes a progress
-    bar). Raises DocumentError for an unusable document, before anything is written.
+    `progress(done, total)` hears how many of the texts to embed are done, after each
+    batch (the CLI draws a bar, an upload's build status shows it). Raises DocumentError
+    for an unusable document, before anything is written.
     """
     started = time.perf_counter()
     prepared = [prepare_document(raw, chunking) for raw in load_collection(docs_dir)]
@@ -350,14 +354,7 @@ def build_index(
         )
     previous = {} if force else _previous_vectors(index_dir, embedder.name)
     to_embed = [p for p in prepared if p.embedding_key not in previous]
-    fresh: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    items: Iterable[PreparedDocument] = to_embed
-    if progress is not None:
-        items = progress(to_embed, len(to_embed), "Embedding documents")
-    for item in items:
-        sentence_texts, passage_texts = item.embedding_texts
-        fresh[item.embedding_key] = (embedder.encode(sentence_texts), embedder.encode(passage_texts))
-    vectors = {**previous, **fresh}
+    vectors = {**previous, **_embed(to_embed, embedder, progress)}
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     target = builds / f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
@@ -379,6 +376,29 @@ def build_index(
         passages=counts["passages"],
         seconds=time.perf_counter() - started,
     )
+
+
+def _embed(items: list[PreparedDocument], embedder: Embedder,
+           progress: Progress | None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Sentence and passage vectors of each document by embedding key, the texts of all of
+    them embedded in batches of EMBED_BATCH, so that one long report shows progress too."""
+    texts: list[str] = []
+    layout: list[tuple[str, int, int, int]] = []  # key, first row, sentences, passages
+    for item in items:
+        sentence_texts, passage_texts = item.embedding_texts
+        layout.append((item.embedding_key, len(texts), len(sentence_texts), len(passage_texts)))
+        texts += sentence_texts + passage_texts
+    if progress is not None and texts:
+        progress(0, len(texts))
+    blocks = []
+    for start in range(0, len(texts), EMBED_BATCH):
+        blocks.append(embedder.encode(texts[start:start + EMBED_BATCH]))
+        if progress is not None:
+            progress(min(start + EMBED_BATCH, len(texts)), len(texts))
+    if not blocks:
+        return {}
+    matrix = np.vstack(blocks)
+    return {key: (matrix[at:at + s], matrix[at + s:at + s + p]) for key, at, s, p in layout}
 
 
 def _write_build(
@@ -492,7 +512,7 @@ def _read_build(folder: Path, manifest: dict) -> IndexData:
     for row in table["documents"]:
         sections = tuple(Section(**s) for s in row["sections"])
         fields = {k: row[k] for k in ("doc_id", "title", "source", "date", "author", "url", "text", "content_hash")}
-        documents.append(Document(sections=sections, **fields))
+        documents.append(Document(sections=sections, page_starts=tuple(row.get("page_starts", ())), **fields))
     sentences = [
         Sentence(sentence_id=i, doc_id=documents[d].doc_id, start=s, end=e, text=documents[d].text[s:e],
                  paragraph=para, heading=bool(h))

@@ -165,6 +165,7 @@ def citation_line(citation: Citation, public_url: str = "") -> str:
         escape(citation.source),
         escape(citation.date),
         escape(story),
+        f"p. {citation.page}" if citation.page else "",
         f"`{escape(citation.doc_id)}` chars {citation.start}–{citation.end}",
     )
 

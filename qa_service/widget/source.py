@@ -3,7 +3,9 @@
 Slack cannot open a document beside an answer the way the widget does, so each source it
 lists links here when QA_PUBLIC_URL says where the service is; the widget's source view
 offers the same page in a new tab. The page is rendered on the server from the cleaned text
-that citation offsets index into, with `text[start:end]` in a <mark id="quote">. Links carry
+that citation offsets index into, with `text[start:end]` in a <mark id="quote">; for a PDF
+only the page the span is printed on is shown, with a link to the file at that page
+(`#page=N`, which browsers' PDF viewers open at). Links carry
 the fragment #quote, so the browser itself scrolls to the span: the page needs no script,
 and it is served under the demo page's self-only Content-Security-Policy. Jinja escapes
 everything taken from the document, so a document holding <script> shows it as text.
@@ -19,8 +21,9 @@ import re
 from collections.abc import Mapping
 from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 
+from ..api import original_url
 from ..errors import IndexUnavailable
 from ..live import current_engine
 from ..models import Document
@@ -71,10 +74,21 @@ def _error_page(status: int, code: str, message: str) -> Response:
     return page_response(render_template("source_error.html", status=status, code=code, message=message), status)
 
 
+def _shown(document: Document, span: tuple[int, int] | None) -> tuple[int, int, tuple[int, ...]]:
+    """The part of the text to show and its printed pages: for a span of a PDF, the page(s)
+    it is printed on, as the reader would find it in the file; else the whole text."""
+    if span is None or not document.page_starts:
+        return 0, len(document.text), ()
+    first, last = document.page_at(span[0]) or 1, document.page_at(span[1] - 1) or 1
+    return document.page_span(first)[0], document.page_span(last)[1], tuple(range(first, last + 1))
+
+
 def _page(document: Document, span: tuple[int, int] | None) -> Response:
     text = document.text
-    start, end = span or (len(text), len(text))  # no span: all of the text is `before`, nothing marked
+    shown_start, shown_end, pages = _shown(document, span)
+    start, end = span or (shown_end, shown_end)  # no span: all of the text is `before`, nothing marked
     section = document.section_at(start) if span else None
+    original = original_url(document.doc_id)
     html = render_template(
         "source.html",
         document=document,
@@ -82,9 +96,14 @@ def _page(document: Document, span: tuple[int, int] | None) -> Response:
         link=_web_link(document.url),
         section=section.title if section and section.title != document.title else "",
         span=span,
-        before=text[:start],
+        pages=pages,
+        page_count=len(document.page_starts),
+        original=original,
+        original_at_page=f"{original}#page={pages[0]}" if original and pages else original,
+        whole=url_for("source.source", doc_id=document.doc_id),
+        before=text[shown_start:start],
         marked=text[start:end],
-        after=text[end:],
+        after=text[end:shown_end],
         quote_id=QUOTE_ID,
     )
     return page_response(html)

@@ -96,3 +96,12 @@ def test_real_tag_archive_has_three_dated_stories() -> None:
     assert "Munro" in munro.title and munro.date == "2011-05-10"
     assert bbc.title.startswith("BBC News") and bbc.date == "2011-02-27"
     assert "Tag Archives" not in cleaned.text
+
+
+def test_page_starts_follow_form_feeds_and_an_emptied_page_starts_where_the_next_does() -> None:
+    first, third = ARTICLE, "The board met again in the spring and agreed the plan, its minutes say."
+    body = f"{first}\n\f\nSubscribe now\n\f\n{third}\n"  # the second page holds furniture only
+    cleaned = clean(body, "")
+    assert cleaned.text == f"{first}\n\n{third}"
+    assert cleaned.page_starts == (0, len(first) + 2, len(first) + 2)
+    assert clean(ARTICLE, "").page_starts == ()

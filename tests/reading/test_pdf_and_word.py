@@ -14,8 +14,8 @@ from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen import canvas
 
 from qa_service.errors import DocumentError
-from qa_service.reading.documents import read_source_file
-from qa_service.reading.pdf import PAGE_BREAK
+from qa_service.reading.documents import RawDocument, read_source_file
+from qa_service.reading.pdf import LIGATURES, PAGE_BREAK
 from qa_service.search.indexing import ChunkSettings, prepare_document
 
 REAL_PDF = Path("/usr/share/doc/libtasn1-doc/libtasn1.pdf")  # Debian package libtasn1-doc (.ci/run installs it)
@@ -44,6 +44,43 @@ def test_a_report_s_sentences_are_its_cleaned_text_at_their_offsets(tmp_path: Pa
     assert "\f" not in text and HEAD not in text
     assert len(prepared.sentences) >= 3 * PAGES
     assert all(text[s.start:s.end] == s.text for s in prepared.sentences)
+
+
+def _squeezed(text: str) -> str:
+    """Text with what reading a printed line changes taken out (spaces, line-end hyphens, ligatures)."""
+    return "".join(ch for ch in text.translate(LIGATURES) if not ch.isspace() and ch != "-")
+
+
+def _check_every_sentence_s_page(path: Path) -> int:
+    """Every sentence is the text at its offsets, and its page the one whose printed text holds it."""
+    prepared = prepare_document(read_source_file(path), ChunkSettings())
+    document = prepared.document
+    printed = [_squeezed(page.extract_text()) for page in PdfReader(path).pages]
+    assert len(document.page_starts) == len(printed)
+    for sentence in prepared.sentences:
+        assert document.text[sentence.start:sentence.end] == sentence.text
+        page = document.page_at(sentence.start)
+        assert _squeezed(sentence.text) in printed[page - 1], (page, sentence.text)
+        start, end = document.page_span(page)
+        assert start <= sentence.start and sentence.end <= end
+    return len(prepared.sentences)
+
+
+def test_every_sentence_of_a_report_knows_the_page_it_is_printed_on(tmp_path: Path) -> None:
+    assert _check_every_sentence_s_page(harbour_report(tmp_path / "report.pdf")) >= 3 * PAGES
+
+
+def test_every_sentence_of_a_real_world_pdf_knows_the_page_it_is_printed_on() -> None:
+    if not REAL_PDF.is_file():
+        pytest.fail(f"{REAL_PDF} is missing: apt-get install libtasn1-doc (.ci/run does)")
+    assert _check_every_sentence_s_page(REAL_PDF) > 500
+
+
+def test_a_document_without_pages_names_none() -> None:
+    document = prepare_document(RawDocument(doc_id="d", title="T", source="", date="", author="", url="",
+                                            body="T\n\nOne sentence here. Another one there.\n"),
+                                ChunkSettings()).document
+    assert document.page_starts == () and document.page_at(5) is None
 
 
 def test_two_columns_read_one_after_the_other_and_a_table_row_by_row(tmp_path: Path) -> None:

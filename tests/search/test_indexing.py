@@ -122,8 +122,10 @@ def _assert_still_serves(settings: Settings, embedder: Embedder, old: Path) -> N
     assert not [p for p in (settings.index_dir / "builds").iterdir() if p.name.startswith(".staging")]
 
 
-def test_embedding_failure_midway_leaves_the_old_index(indexed: Settings, embedder: Embedder) -> None:
+def test_embedding_failure_midway_leaves_the_old_index(indexed: Settings, embedder: Embedder,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     scratch = indexed
+    monkeypatch.setattr(indexing, "EMBED_BATCH", 16)  # the two documents' texts take several batches
     old = (scratch.index_dir / "current").resolve()
     _edit(scratch, "000_6e7c75f473633143")
     _edit(scratch, "001_36d7f88cb89e6445")

@@ -322,10 +322,11 @@
 
   function citationButton(citation) {
     const label = "Source " + citation.n + ": " + (citation.title || citation.doc_id);
-    const b = button(label, "cite", "[" + citation.n + "]", { title: joinMeta([citation.title, citation.source]) });
+    const b = button(label, "cite", "[" + citation.n + "]",
+      { title: joinMeta([citation.title, citation.source, pageLabel([citation.page])]) });
     b.addEventListener("click", () => openSource({
       doc_id: citation.doc_id, start: citation.start, end: citation.end, quote: citation.quote,
-      section: citation.section,
+      section: citation.section, page: citation.page,
     }, b));
     return b;
   }
@@ -370,6 +371,13 @@
     return article;
   }
 
+  /** "p. 12" or "pp. 3, 12" for the printed pages of a PDF's citations; "" when none has a page. */
+  function pageLabel(pages) {
+    const known = [...new Set(pages.filter((p) => Number.isInteger(p) && p > 0))].sort((a, b) => a - b);
+    if (!known.length) return "";
+    return (known.length === 1 ? "p. " : "pp. ") + known.join(", ");
+  }
+
   /** One line per document story, with the markers that cite it; dates first when the answer is in date order. */
   function renderSources(citations, byDate) {
     const groups = new Map();
@@ -384,15 +392,17 @@
       const open = button("Open source: " + (first.title || first.doc_id), "source-link", first.title || first.doc_id);
       open.addEventListener("click", () => openSource({
         doc_id: first.doc_id, start: first.start, end: first.end, quote: first.quote, section: first.section,
+        page: first.page,
       }, open));
       const date = readableDate(first.date);
       const section = first.section && first.section !== first.title ? first.section : "";
+      const pages = pageLabel(group.map((c) => c.page));
       items.push(el("li", { class: "source" }, [
         el("span", { class: "source-markers", "aria-hidden": "true" }, group.map((c) => "[" + c.n + "]").join(" ")),
         el("span", { class: "source-body" }, [
           byDate && date ? el("span", { class: "source-date" }, date) : null,
           open,
-          el("span", { class: "source-meta" }, joinMeta([first.source, byDate ? "" : date, section])),
+          el("span", { class: "source-meta" }, joinMeta([first.source, byDate ? "" : date, section, pages])),
         ]),
       ]));
     }
@@ -588,16 +598,21 @@
       end = start < 0 ? -1 : start + target.quote.length;
     }
     const link = safeUrl(doc.url);
+    const page = Number.isInteger(target.page) && target.page > 0 ? target.page : null;
+    const file = typeof doc.original === "string" ? new URL(doc.original, BASE).href : null;
     sourceHead.replaceChildren();
     append(sourceHead, [
       el("h3", { class: "source-title" }, doc.title || doc.id),
-      el("p", { class: "source-meta" }, joinMeta([doc.source, readableDate(doc.date), doc.author && "by " + doc.author])),
+      el("p", { class: "source-meta" }, joinMeta([doc.source, readableDate(doc.date), doc.author && "by " + doc.author,
+        pageLabel([page])])),
       target.section && target.section !== doc.title ? el("p", { class: "source-section" }, target.section) : null,
       el("p", { class: "source-links" }, [
         el("a", { class: "source-page", href: sourcePage(target.doc_id, start, end), target: "_blank",
           rel: "noopener" }, "Open in a new tab"),
         link ? el("a", { class: "source-url", href: link, target: "_blank", rel: "noopener noreferrer" },
           "Original page") : null,
+        file ? el("a", { class: "source-file", href: page ? file + "#page=" + page : file, target: "_blank",
+          rel: "noopener" }, page ? "PDF at page " + page : "Original file") : null,
       ]),
     ]);
     if (start < 0) {
