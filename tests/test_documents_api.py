@@ -181,3 +181,17 @@ def test_the_last_document_cannot_be_removed(admin) -> None:
     response = client.delete(f"/api/documents/{last}", headers=AUTH)
     assert response.status_code == 409 and "empty" in response.get_json()["error"]["message"]
     assert (settings.docs_dir / f"{last}.txt").is_file()
+
+
+def test_the_first_document_starts_a_collection_over_http(tmp_path: Path) -> None:
+    settings = Settings(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index", feedback_db=tmp_path / "f.sqlite3",
+                        admin_token=TOKEN)
+    app = create_app(settings)
+    app.extensions["qa_service.live"].interval = 0
+    client = app.test_client()
+    assert client.get("/readyz").status_code == 503  # nothing to serve yet
+    build = _finished(client, _upload(client, ("report.pdf", _report(tmp_path))))
+    assert build["state"] == "done", build
+    assert client.get("/readyz").get_json()["documents"] == 1
+    answer = client.post("/api/ask", json={"question": DREDGING}).get_json()
+    assert answer["citations"][0]["doc_id"] == "report" and answer["citations"][0]["page"] in range(1, 5)
