@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -317,12 +318,16 @@ def write_floor(output: Path, old: Floor | None, new: Floor, metrics: Sequence[M
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    import sqlite3
-
+    from qa_service import sqlite_store
     from qa_service.config import load_settings
+    from qa_service.errors import StoreUnavailable
     from qa_service.feedback import FeedbackStore
 
     from .candidates import candidate_lines
+
+    # A file that cannot be read is this command's one error line below; the store's own log line
+    # (for the service's log) would print the same words again on stderr.
+    sqlite_store.logger.addHandler(logging.NullHandler())
 
     db = Path(args.db) if args.db else load_settings().feedback_db
     if not db.is_file():
@@ -330,8 +335,8 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     out = writable(args.out)
     try:
         ratings = FeedbackStore(db).items(rating="down")
-    except sqlite3.Error as exc:
-        raise UsageError(f"cannot read feedback database {db}: {exc}") from exc
+    except StoreUnavailable as exc:  # damaged, locked, unreadable: the message names the file and the fix
+        raise UsageError(f"cannot read feedback database: {exc}") from exc
     lines = candidate_lines(ratings)
     if out is None:
         sys.stdout.write(lines)

@@ -33,6 +33,15 @@ class IndexUnavailable(QAServiceError):
     code = "index_unavailable"
 
 
+class StoreUnavailable(QAServiceError):
+    """The service's SQLite file (QA_FEEDBACK_DB) cannot be used; the message names the file, why and the fix.
+
+    Only what needs the file fails with it (feedback, the Slack bot): questions are still answered.
+    """
+
+    code = "store_unavailable"
+
+
 class InvalidQuestion(QAServiceError):
     """The question or history is not something the engine can answer (empty, too long...)."""
 

@@ -58,11 +58,12 @@ class FeedbackStore:
 
     Ratings older than `retention_days` are deleted as new ones arrive (None: kept for ever),
     so maintainers export thumbs-down answers (`python -m evaluate feedback`) within that time.
+    Every method raises StoreUnavailable while the file cannot be used (`file.problem()` says why).
     """
 
     def __init__(self, path: Path, retention_days: int | None = None, clock: Callable[[], float] = time.time) -> None:
         self.path = path
-        self._file = SQLiteFile(path, (FEEDBACK_TABLE,), retention_days, clock)
+        self.file = SQLiteFile(path, (FEEDBACK_TABLE,), retention_days, clock)
 
     def record(self, item: Feedback) -> int:
         """Store a rating and return its id; raises ValueError for an unknown rating or client."""
@@ -70,7 +71,7 @@ class FeedbackStore:
             raise ValueError(f"rating must be one of {', '.join(RATINGS)}")
         if item.client not in CLIENTS:
             raise ValueError(f"client must be one of {', '.join(CLIENTS)}")
-        with self._file.writing(FEEDBACK_TABLE) as (db, now):
+        with self.file.writing(FEEDBACK_TABLE) as (db, now):
             cursor = db.execute(
                 "INSERT INTO feedback (created_at, client, rating, question, answer, citations, comment, history)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -87,7 +88,7 @@ class FeedbackStore:
         if rating is not None:
             query += " WHERE rating = ?"
             params = (rating,)
-        with self._file.connect() as db:
+        with self.file.connect() as db:
             rows = db.execute(query + " ORDER BY id", params).fetchall()
         return [
             Feedback(id=r[0], created_at=r[1], client=r[2], rating=r[3], question=r[4], answer=r[5],

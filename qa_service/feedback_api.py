@@ -5,7 +5,8 @@ is stored with the question, the answer text and the citations exactly as the cl
 them, and with the conversation history the question was asked with: the question and
 `history` are read by /api/ask's own parser, so they are checked exactly as when asked.
 The body is checked before anything is stored: a bad one is a 4xx JSON error (see
-http_errors) and leaves the store unchanged. CORS comes from `cors` like every /api/* route.
+http_errors) and leaves the store unchanged; a good one while the SQLite file cannot be
+used is a 503 store_unavailable (see sqlite_store). CORS comes from `cors` like every /api/* route.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify
 
+from . import health
 from .api import read_json_object
 from .ask_request import ANSWER_CHARS_PER_QUESTION_CHAR, parse_ask_request
 from .config import Settings
@@ -109,8 +111,14 @@ def parse_feedback(payload: Mapping[str, Any], settings: Settings) -> Feedback:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    """Open the feedback store (creating its schema) when the app starts, not on the first rating."""
-    app.extensions[EXTENSION] = FeedbackStore(settings.feedback_db, settings.retention_days)
+    """Open the feedback store (creating its schema) when the app starts, not on the first rating.
+
+    A file that cannot be used does not stop the app: /readyz lists it, and each rating is a
+    503 store_unavailable naming the file and the fix until it can be used again.
+    """
+    store = FeedbackStore(settings.feedback_db, settings.retention_days)
+    app.extensions[EXTENSION] = store
+    health.watch(app, "feedback", store.file.problem)
 
 
 @bp.post("/feedback")

@@ -12,7 +12,7 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
-from .errors import Conflict, IndexUnavailable, QAServiceError
+from .errors import Conflict, IndexUnavailable, QAServiceError, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +35,20 @@ class RequestError(QAServiceError):
         self.status = status
 
 
+def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    """The one error body of the API (Slack's requests get it too, through Bolt's own responses)."""
+    return {"error": {"code": code, "message": message}}
+
+
 def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
-    """The one error body of the API."""
-    return jsonify({"error": {"code": code, "message": message}}), status
+    """An error response of the API."""
+    return jsonify(error_body(code, message)), status
 
 
 def _status_of(exc: QAServiceError) -> int:
     if isinstance(exc, RequestError):
         return exc.status
-    if isinstance(exc, IndexUnavailable):
+    if isinstance(exc, (IndexUnavailable, StoreUnavailable)):
         return 503
     if isinstance(exc, Conflict):
         return 409
@@ -104,8 +109,8 @@ def handle_http_exception(exc: HTTPException) -> Response:
 def handle_service_error(exc: QAServiceError) -> tuple[Response, int]:
     """The engine's and the request parser's errors, with the status that fits each.
 
-    Not logged: they are the client's to fix, and a missing index is logged once by `live`
-    rather than on every readiness probe.
+    Not logged: they are the client's to fix, and a missing index or an unusable SQLite file is
+    logged once where it is found (`live`, `sqlite_store`) rather than on every request.
     """
     return error_response(_status_of(exc), exc.code, str(exc))
 

@@ -215,8 +215,18 @@ def schemas(settings: Settings) -> dict[str, Any]:
         "Health": _obj({"status": {"const": "ok"}}, "The process is serving HTTP."),
         "Ready": _obj(
             {"status": {"const": "ready"}, "build": {"type": ["string", "null"]},
-             "documents": {"type": "integer", "minimum": 0}},
+             "documents": {"type": "integer", "minimum": 0},
+             "degraded": {"type": "array", "items": _ref("Degraded"),
+                          "description": "Parts that do not work now while questions are answered; empty when "
+                                         "all do."}},
             "An index is loaded and questions can be answered.",
+        ),
+        "Degraded": _obj(
+            {"part": {**STRING, "description": "What does not work, e.g. feedback (POST /api/feedback) or slack "
+                                               "(the Slack bot)."},
+             "code": {**STRING, "description": "As the part's own errors say it, e.g. store_unavailable."},
+             "message": {**STRING, "description": "Why, naming the file and the fix."}},
+            "A part of the service that fails alone.",
         ),
         "Error": _obj(
             {"error": _obj({"code": {**STRING, "description": "Machine-readable, e.g. bad_question."},
@@ -230,6 +240,8 @@ def schemas(settings: Settings) -> dict[str, Any]:
 def openapi_spec(settings: Settings) -> dict[str, Any]:
     """The whole OpenAPI 3.1 document."""
     unavailable = _error("No index is loaded (index_unavailable); the message names the fix.")
+    store_unavailable = _error("The SQLite file QA_FEEDBACK_DB names cannot be used (store_unavailable); the "
+                               "message names it, why and the fix. Questions are still answered.")
     admin_errors = {
         "401": _error("No or a wrong 'Authorization: Bearer <QA_ADMIN_TOKEN>' header (unauthorized)."),
         "403": _error("QA_ADMIN_TOKEN is not set on the server, so changing documents is off (uploads_off)."),
@@ -335,6 +347,7 @@ def openapi_spec(settings: Settings) -> dict[str, Any]:
                                   "bad_history, bad_feedback)."),
                     "413": _error(f"Body over {settings.max_body_bytes} bytes (body_too_large)."),
                     "415": _error("Content-Type is not application/json (unsupported_media_type)."),
+                    "503": store_unavailable,
                 },
             }},
             "/": _file("Demo page about the collection, embedding the chat widget (HTML, CSP 'self').",
@@ -370,7 +383,7 @@ def openapi_spec(settings: Settings) -> dict[str, Any]:
                 "responses": {"200": _json(_ref("Health"), "The process is up.")},
             }},
             "/readyz": {"get": {
-                "summary": "Readiness: an index is loaded.",
+                "summary": "Readiness: an index is loaded (parts that fail alone are listed in `degraded`).",
                 "operationId": "ready",
                 "responses": {"200": _json(_ref("Ready"), "Ready to answer."), "503": unavailable},
             }},
@@ -387,7 +400,8 @@ def openapi_spec(settings: Settings) -> dict[str, Any]:
                                            "url_verification gets its challenge back."},
                     "401": _error("Bad signature, or a timestamp over five minutes old (invalid_signature)."),
                     "503": _error("The bot is off: SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET is not set "
-                                  "(slack_not_configured)."),
+                                  "(slack_not_configured); or its SQLite file cannot be used "
+                                  "(store_unavailable), so Slack sends the event again later."),
                 },
             }},
             "/openapi.json": {"get": {

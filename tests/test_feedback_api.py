@@ -12,7 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from store_faults import CAUSES, FAULTS, broken
 
+from qa_service import sqlite_store
 from qa_service.app import create_app
 from qa_service.config import Settings
 from qa_service.engine import Engine
@@ -95,6 +97,35 @@ def test_a_rating_of_a_follow_up_is_stored_with_its_history(
 
 
 GOOD = {"rating": "up", "question": "Q?", "answer": "A.", "citations": []}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_store_that_cannot_be_used_leaves_questions_answered_and_says_so(
+    collection: Settings, engine: Engine, db: Path, check_schema: Check, monkeypatch: pytest.MonkeyPatch,
+    fault: str,
+) -> None:
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT", 0.3)  # a locked file is given up on quickly
+    with broken(db, fault):
+        client = create_app(collection.with_overrides(feedback_db=db), engine).test_client()  # starts
+        assert client.post("/api/ask", json={"question": QUESTION}).get_json()["abstained"] is False
+        assert client.get("/").status_code == 200
+        assert client.get("/api/documents").status_code == 200
+        for _ in range(2):
+            rated = client.post("/api/feedback", json=GOOD)
+            assert (rated.status_code, rated.mimetype) == (503, "application/json")
+            check_schema(rated.get_json(), "Error")
+            error = rated.get_json()["error"]
+            assert error["code"] == "store_unavailable"
+            assert str(db) in error["message"] and CAUSES[fault] in error["message"] and "Fix:" in error["message"]
+        ready = client.get("/readyz")
+        assert ready.status_code == 200
+        check_schema(ready.get_json(), "Ready")
+        assert ready.get_json()["degraded"] == [{"part": "feedback", "code": "store_unavailable",
+                                                 "message": error["message"]}]
+    monkeypatch.setattr(sqlite_store, "RETRY_SECONDS", 0)  # tried again on the next use
+    assert client.post("/api/feedback", json=GOOD).status_code == 201  # repaired: the next rating is stored
+    assert client.get("/readyz").get_json()["degraded"] == []
+    assert len(FeedbackStore(db).items()) == 1
 
 
 @pytest.mark.parametrize(

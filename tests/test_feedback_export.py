@@ -99,5 +99,6 @@ def test_usage_errors_exit_2_with_one_line(tmp_path: Path, db: Path) -> None:
     broken = tmp_path / "broken.sqlite3"
     broken.write_bytes(b"this is not a database" * 100)
     code, _, stderr = run("feedback", "--db", str(broken))
-    assert code == 2 and "cannot read feedback database" in stderr
+    assert code == 2 and "cannot read feedback database" in stderr and "not a SQLite database" in stderr
+    assert len(stderr.splitlines()) == 1
 

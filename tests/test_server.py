@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import http.client
 import json
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
+from store_faults import CAUSES, broken
+
+from qa_service.sqlite_store import RETRY_SECONDS
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from conftest import LiveServer
+
+    from qa_service.config import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -98,3 +107,36 @@ def test_server_writes_one_json_access_line_per_request(live_server: LiveServer)
     assert lines[0]["logger"] == "qa_service.access"
     assert (lines[0]["method"], lines[0]["status"], lines[0]["remote"]) == ("GET", 404, "127.0.0.1")
     assert lines[0]["latency_ms"] >= 0
+
+
+def test_a_damaged_feedback_database_leaves_the_served_app_answering_until_it_is_moved_aside(
+    collection: Settings, tmp_path: Path, gunicorn_server: Callable[..., Any], check_schema: Check
+) -> None:
+    db = tmp_path / "var" / "feedback.sqlite3"
+    rating = {"rating": "up", "question": SAFEGUARDING, "answer": "Shaun Kelly said: [1]"}
+    damage = ExitStack()
+    with damage:
+        damage.enter_context(broken(db, "damaged"))
+        with gunicorn_server(collection.with_overrides(feedback_db=db), tmp_path / "gunicorn.log",
+                             workers=2) as server:
+            assert ask(server.url, {"question": SAFEGUARDING}).json()["abstained"] is False
+            assert requests.get(f"{server.url}/", timeout=TIMEOUT).status_code == 200
+            for _ in range(6):  # both workers, more than once
+                refused = requests.post(f"{server.url}/api/feedback", json=rating, timeout=TIMEOUT)
+                assert refused.status_code == 503 and refused.json()["error"]["code"] == "store_unavailable"
+            ready = requests.get(f"{server.url}/readyz", timeout=TIMEOUT)
+            assert ready.status_code == 200
+            check_schema(ready.json(), "Ready")
+            assert [d["part"] for d in ready.json()["degraded"]] == ["feedback"]
+
+            damage.close()  # the damaged file moved aside while the service runs
+            deadline = time.monotonic() + 3 * RETRY_SECONDS
+            while requests.post(f"{server.url}/api/feedback", json=rating, timeout=TIMEOUT).status_code != 201:
+                assert time.monotonic() < deadline, "the repaired store was not used again"
+                time.sleep(0.25)
+            log = server.output()
+    problems = [json.loads(line) for line in log.splitlines() if '"qa_service.sqlite_store"' in line]
+    errors = [p for p in problems if p["level"] == "ERROR"]
+    assert len(errors) == 1  # logged once, at start: not by each worker, nor on each request
+    assert str(db) in errors[0]["message"] and CAUSES["damaged"] in errors[0]["message"]
+    assert any("usable again" in p["message"] for p in problems)

@@ -33,13 +33,16 @@ import yaml
 from block_kit import check_block_kit, texts_of
 from flask import Flask
 from flask.testing import FlaskClient
+from store_faults import broken
 
+from qa_service import sqlite_store
 from qa_service.app import create_app
 from qa_service.config import PROJECT_ROOT, Settings, load_settings
 from qa_service.engine import Engine
 from qa_service.feedback import FeedbackStore
 from qa_service.models import Turn
 from qa_service.slack.blocks import escape, marked_answer
+from qa_service.slack.bot import STORE_DOWN_NOTE
 from qa_service.slack.events import Conversation
 from qa_service.slack.store import SlackStore, SlackTurn
 from qa_service.slack.views import EXTENSION
@@ -734,6 +737,35 @@ def test_a_retried_or_duplicated_event_is_answered_once_even_by_two_instances(
     finish(slack_app)
     finish(other)
     assert len(fake_slack.of("chat.postMessage")) == 1
+
+
+def test_while_its_store_cannot_be_used_slack_is_asked_to_retry_and_the_retry_is_answered_once(
+    collection: Settings, engine: Engine, fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    check_schema: Callable[[object, str], None],
+) -> None:
+    db = tmp_path / "var" / "qa.sqlite3"
+    event, event_id = mention(SAFEGUARDING), "Ev0STOREDOWN1"
+    with broken(db, "damaged"):
+        app = create_app(slack_settings(collection, fake_slack, db), engine)
+        client = app.test_client()
+        refused = send_event(client, event, event_id)
+        assert refused.status_code == 503  # not acknowledged: Slack sends it again later
+        check_schema(refused.get_json(), "Error")
+        assert refused.get_json()["error"]["code"] == "store_unavailable"
+        assert str(db) in refused.get_json()["error"]["message"]
+        asked = command(client, SAFEGUARDING, fake_slack.response_url())  # never retried, so told at once
+        assert (asked.status_code, asked.get_json()) == (200, {"response_type": "ephemeral", "text": STORE_DOWN_NOTE})
+        assert [d["part"] for d in client.get("/readyz").get_json()["degraded"]] == ["feedback", "slack"]
+        assert client.post("/api/ask", json={"question": SAFEGUARDING}).status_code == 200
+    monkeypatch.setattr(sqlite_store, "RETRY_SECONDS", 0)  # repaired, and tried again on the next request
+    for retry in ("1", "2"):  # the first retry is answered; a second (its ack was lost) is not
+        assert send_event(client, event, event_id, **{"X-Slack-Retry-Num": retry,
+                                                      "X-Slack-Retry-Reason": "http_error"}).status_code == 200
+    finish(app)
+    [post] = fake_slack.of("chat.postMessage")
+    assert post.params["thread_ts"] == event["ts"]
+    assert fake_slack.of("response_url") == []
+    assert client.get("/readyz").get_json()["degraded"] == []
 
 
 def test_the_bot_ignores_its_own_and_other_bots_messages(

@@ -10,6 +10,9 @@ Slack's rules shape this module:
   instances may receive the same one, so each event id is claimed in the shared SQLite
   store before anything happens, and so is each message (a mention in a thread arrives as
   both app_mention and message). Only the first claim answers.
+- Without that store there are no claims, so while its file cannot be used the bot answers
+  nothing rather than risk answering twice: an event gets a 503, which Slack sends again
+  later (three more times, over about five minutes), and `/ask` a note only its asker sees.
 - The bot ignores its own messages and other bots' (Bolt drops its own; `events` the rest).
 - A Slack API error (rate limit, channel_not_found...) is logged with Slack's error code
   and dropped: it never escapes a listener, so a worker never dies of it.
@@ -40,10 +43,12 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
+from .. import health
 from ..ask_request import check_question
 from ..config import Settings
-from ..errors import IndexUnavailable, InvalidQuestion
+from ..errors import IndexUnavailable, InvalidQuestion, StoreUnavailable
 from ..feedback import Feedback, FeedbackStore
+from ..http_errors import error_body
 from ..live import current_engine
 from ..models import Answer, Document, Turn
 from .blocks import FEEDBACK_ACTIONS, POST_ACTION, Framing, answer_blocks, answer_text, notice_blocks
@@ -56,6 +61,7 @@ FEEDBACK_CLIENT = "slack"
 MAX_RATE_LIMIT_WAIT = 3  # seconds; a longer Retry-After is logged and dropped, not slept on
 WEB_API_TIMEOUT = 10  # seconds per Web API call
 EXAMPLE = "Who is the head of safeguarding at Action for Children?"
+STORE_DOWN_NOTE = "I can't answer right now: I can't reach my database. Please try again in a few minutes."
 
 
 class SlackNotice(Exception):
@@ -298,10 +304,23 @@ class SlackBot:
 
     # --- middleware ----------------------------------------------------------------------------
 
-    def once_per_event(self, body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
-        """Let an event through only the first time its id is seen, in any worker or instance."""
+    def admit(self, body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
+        """Let a request through only while the store can be used, and an event only the first time
+        its id is seen, in any worker or instance.
+
+        Runs before Slack is acknowledged, so a request turned away here is one Slack knows
+        failed: an event is sent again later and answered then, once.
+        """
         event_id = body.get("event_id")
-        if body.get("type") == "event_callback" and event_id and not self.store.claim(f"event:{event_id}"):
+        try:
+            self.store.file.check()
+            repeat = body.get("type") == "event_callback" and bool(event_id) and not self.store.claim(
+                f"event:{event_id}")
+        except StoreUnavailable as exc:
+            if body.get("command"):  # Slack never sends a command again: tell its asker instead
+                return BoltResponse(status=200, body={"response_type": "ephemeral", "text": STORE_DOWN_NOTE})
+            return BoltResponse(status=503, body=error_body(exc.code, str(exc)))
+        if repeat:
             logger.info("Slack event %s was already handled; ignoring the repeat", event_id)
             return BoltResponse(status=200, body="")
         next()
@@ -312,6 +331,7 @@ def build_bolt_app(flask_app: Flask, settings: Settings) -> App:
     """The Bolt app for SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, its listeners registered."""
     bot = SlackBot(flask_app, settings, SlackStore(settings.feedback_db, retention_days=settings.retention_days),
                    FeedbackStore(settings.feedback_db, settings.retention_days))
+    health.watch(flask_app, "slack", bot.store.file.problem)
     bolt = App(
         client=web_client(settings),  # carries SLACK_BOT_TOKEN; Bolt takes the token from it
         signing_secret=settings.slack_signing_secret,
@@ -319,7 +339,7 @@ def build_bolt_app(flask_app: Flask, settings: Settings) -> App:
         process_before_response=False,
         logger=logging.getLogger("qa_service.slack.bolt"),
     )
-    bolt.use(bot.once_per_event)
+    bolt.use(bot.admit)
     bolt.event("app_mention")(bot.on_mention)
     bolt.event("message")(bot.on_message)
     bolt.command("/ask")(bot.on_command)

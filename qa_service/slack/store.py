@@ -116,18 +116,22 @@ def _where(conversation: Conversation) -> tuple[str, str, str]:
 
 
 class SlackStore:
-    """The Slack tables of the service's SQLite file."""
+    """The Slack tables of the service's SQLite file.
+
+    Every method raises StoreUnavailable while the file cannot be used (`file.problem()` says why);
+    the bot then asks Slack to send the event again later rather than answer without its claims.
+    """
 
     def __init__(self, path: Path, clock: Callable[[], float] = time.time, retention_days: int | None = None) -> None:
         """Turns older than `retention_days` are deleted as new ones arrive (None: kept for ever);
         a thread older than that starts afresh."""
         self.path = path
-        self._file = SQLiteFile(path, (HANDLED_TABLE, TURNS_TABLE), retention_days, clock)
+        self.file = SQLiteFile(path, (HANDLED_TABLE, TURNS_TABLE), retention_days, clock)
 
     def claim(self, key: str) -> bool:
         """True for the first caller to claim `key` (in any process), False for every later one."""
-        now = self._file.clock()
-        with self._file.connect() as db:
+        now = self.file.clock()
+        with self.file.connect() as db:
             db.execute("DELETE FROM slack_handled WHERE handled_at < ?", (now - HANDLED_KEEP_SECONDS,))
             try:
                 db.execute("INSERT INTO slack_handled (key, handled_at) VALUES (?, ?)", (key, now))
@@ -137,13 +141,13 @@ class SlackStore:
 
     def release(self, key: str) -> None:
         """Give a claim back, so the work can be tried again (e.g. a post that Slack refused)."""
-        with self._file.connect() as db:
+        with self.file.connect() as db:
             db.execute("DELETE FROM slack_handled WHERE key = ?", (key,))
 
     def add_turn(self, turn: SlackTurn) -> None:
         """Remember an answer the bot posted (call it once the post succeeded)."""
         where = _where(turn.conversation) if turn.conversation else (None,) * 3
-        with self._file.writing(TURNS_TABLE) as (db, created):
+        with self.file.writing(TURNS_TABLE) as (db, created):
             db.execute(
                 "INSERT INTO slack_turns (turn_id, created_at, team, channel, thread_ts, question, answer_text,"
                 " answer_json, history, question_ts, answer_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -153,7 +157,7 @@ class SlackStore:
 
     def knows(self, conversation: Conversation) -> bool:
         """True when the bot has answered in this conversation (so its follow-ups are questions)."""
-        with self._file.connect() as db:
+        with self.file.connect() as db:
             row = db.execute(
                 "SELECT 1 FROM slack_turns WHERE team = ? AND channel = ? AND thread_ts = ? LIMIT 1",
                 _where(conversation),
@@ -168,7 +172,7 @@ class SlackStore:
         to and including the one whose question or answer is the thread's root message come
         first, then the thread's own turns; a root the bot has no turn for adds nothing.
         """
-        with self._file.connect() as db:
+        with self.file.connect() as db:
             own = db.execute(
                 "SELECT question, answer_text FROM slack_turns WHERE team = ? AND channel = ? AND thread_ts = ?"
                 " ORDER BY rowid DESC LIMIT ?",
@@ -188,6 +192,6 @@ class SlackStore:
 
     def turn(self, turn_id: str) -> SlackTurn | None:
         """The answer a button refers to, or None when it is unknown (e.g. another database)."""
-        with self._file.connect() as db:
+        with self.file.connect() as db:
             row = db.execute(f"SELECT {_TURN_COLUMNS} FROM slack_turns WHERE turn_id = ?", (turn_id,)).fetchone()
         return None if row is None else _turn_from_row(row)

@@ -4,7 +4,8 @@ Slack's official Bolt handles it through its Flask adapter: Bolt verifies the si
 timestamp of every request, answers url_verification, and dispatches to `bot`'s listeners.
 Without SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET the bot is off: this route answers 503
 saying what to set, and nothing else in the service changes. Bolt's own error responses
-(401 for a bad signature) are rewritten into the service's one JSON error format.
+(401 for a bad signature) are rewritten into the service's one JSON error format; the bot's
+own (503 store_unavailable, so that Slack sends an event again later) are in it already.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ BOLT_ERRORS = {
                                "X-Slack-Request-Timestamp is more than five minutes old."),
     404: ("unhandled_request", "The bot has no handler for this Slack request; compare the app's "
                                "subscriptions with slack/manifest.yml."),
+    500: ("internal_error", "The Slack request failed; it has been logged."),
 }
 
 
@@ -40,11 +42,11 @@ def missing_settings(settings: Settings) -> list[str]:
 
 
 def _as_service_error(response: Response) -> Response:
-    """Bolt's error bodies ({"error": "invalid request"}) in the service's format; success as is."""
-    if response.status_code < 400:
-        return response
+    """Bolt's error bodies ({"error": "invalid request"}) in the service's format; anything else as is."""
     status = response.status_code
-    code, message = BOLT_ERRORS.get(status, ("internal_error", "The Slack request failed; it has been logged."))
+    if status not in BOLT_ERRORS:
+        return response
+    code, message = BOLT_ERRORS[status]
     error, _ = error_response(status, code, message)
     error.status_code = status
     return error
