@@ -37,9 +37,9 @@ class _Bar:
 
 
 def _embedder(settings: Settings):
-    from .search.embedding import Embedder
+    from .search.embedding import BUILD_THREADS, Embedder
 
-    return Embedder.from_settings(settings)
+    return Embedder.from_settings(settings, threads=BUILD_THREADS)
 
 
 def _report(report: BuildReport) -> str:

@@ -25,7 +25,8 @@ from evaluate.bench.throughput import LoadLevel, ServerRun, pick
 from qa_service.config import PROJECT_ROOT
 
 SECTIONS = ("## Targets", "## 1. Latency against the floor", "## 2. Throughput", "## 3. Cold start and memory",
-            "## 4. Scaling to a million passages", "## 5. Cutting the floor", "## Method")
+            "## 4. Scaling to a million passages", "## 5. Cutting the floor", "## 6. A 10-page PDF, ingested",
+            "## Method")
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +65,15 @@ def test_quick_benchmark_writes_every_part_to_json(quick_run: Path):
     options = {o["option"]["name"]: o for o in data["options"]}
     assert len(options) == 5 and all(0 <= o["summary"]["answer_accuracy"] <= 1 for o in options.values())
     assert options["ONNX Runtime (exported here)"]["vector_cosine_min"] > 0.9999
+    ingest = data["ingest"]
+    assert ingest["pages"] == 10 and ingest["end_to_end_seconds"]["repetitions"] == 1
+    assert ingest["sentences"] > 10 * 20 and ingest["passages"] > ingest["sentences"] / 5  # a full report, read
+    parts = ("read_seconds", "build_seconds", "rest_seconds")
+    assert abs(sum(ingest[part]["median"] for part in parts) - ingest["end_to_end_seconds"]["median"]) < 0.01
+    assert 0 < ingest["embedded_seconds"]["median"] < ingest["build_seconds"]["median"]
     assert {t["name"].split(" at ")[0] for t in data["targets"]} >= {"engine p50 / floor p50", "HTTP p50 / floor p50",
-                                                                    "errors under load", "recall@10"}
+                                                                    "errors under load", "recall@10",
+                                                                    "10-page PDF, `python -m qa_service ingest` end to end"}
     assert all(isinstance(t["met"], bool) for t in data["targets"])
 
 
@@ -75,7 +83,7 @@ def test_quick_benchmark_writes_the_report_with_its_tables_and_plots(quick_run: 
     positions = [text.index(section) for section in SECTIONS]
     assert positions == sorted(positions)
     assert "| target | goal | measured | met |" in text and "**Quick run**" in text and " cores, " in text
-    assert text.count("|---|") >= 7  # targets, latency, throughput, start, memory, scaling, options
+    assert text.count("|---|") >= 8  # targets, latency, throughput, start, memory, scaling, options, ingest
     images = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", text)
     assert len(images) == 3 and all((quick_run / image).is_file() for image in images)
     assert (quick_run / "out" / "results.json").is_file()

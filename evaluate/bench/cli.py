@@ -1,9 +1,9 @@
 """`python -m evaluate.bench [--quick] [--out DIR] [--markdown PATH]`: run every benchmark, write the reports.
 
 Writes DIR/results.json, DIR/*.png and the Markdown report (BENCHMARKS.md by default). The
-full run takes about 20 minutes on 2 cores; --quick (fewer repetitions and gold questions,
-one server setting, corpora of 2k and 10k passages) takes about a minute and is what the
-test suite runs. Nothing here touches index/: the collection is indexed into a temporary
+full run takes about 25 minutes on 2 cores; --quick (fewer repetitions and gold questions,
+one server setting, corpora of 2k and 10k passages, a 10-page PDF) takes about two minutes
+and is what the test suite runs. Nothing here touches index/: the collection is indexed into a temporary
 folder, and every server started is stopped, also when something fails.
 """
 
@@ -29,6 +29,7 @@ from qa_service.search.indexing import build_index
 from qa_service.search.vectors import VECTOR_INDEX_TYPES
 
 from . import plots, report
+from .ingest import PAGES, QUICK_PAGES, measure_ingest
 from .latency import Latency, measure, model_alone, questions_of
 from .options import OPTIONS, measure_option
 from .results import IndexBuild, Machine, Plan, Results, now, targets
@@ -47,8 +48,9 @@ OTHER_SERVERS = (ServerConfig(1, 4), ServerConfig(2, 1), ServerConfig(4, 1))
 
 def plan_for(quick: bool, repetitions: int | None, gold_turns: int) -> Plan:
     if quick:
-        return Plan(True, repetitions or 2, 1, gold_turns, 1, 1.0, (2_000, 10_000), 10)
-    return Plan(False, repetitions or 5, repetitions or 5, gold_turns, 5, 5.0, (10_000, 100_000, 1_000_000), 30)
+        return Plan(True, repetitions or 2, 1, gold_turns, 1, 1.0, (2_000, 10_000), 10, QUICK_PAGES)
+    return Plan(False, repetitions or 5, repetitions or 5, gold_turns, 5, 5.0, (10_000, 100_000, 1_000_000), 30,
+                PAGES)
 
 
 def _bar(total: int, label: str) -> tqdm:
@@ -116,6 +118,8 @@ def run(plan: Plan, items: Sequence[GoldItem], base: Settings, scratch: Path) ->
     with _bar(len(OPTIONS) * plan.repetitions, "options") as bar:
         options = [measure_option(option, settings, reference, items, plan.repetitions, scratch, bar.update)
                    for option in OPTIONS]
+    with _bar(plan.builds, "ingest") as bar:
+        ingest = measure_ingest(plan.pages, plan.builds, settings, scratch, bar.update)
     return Results(
         started_at=started,
         finished_at=now(),
@@ -132,6 +136,7 @@ def run(plan: Plan, items: Sequence[GoldItem], base: Settings, scratch: Path) ->
         chosen=pick(served.runs).config,
         scaling=scaling,
         options=options,
+        ingest=ingest,
     )
 
 

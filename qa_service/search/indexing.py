@@ -392,7 +392,7 @@ def _embed(items: list[PreparedDocument], embedder: Embedder,
         progress(0, len(texts))
     blocks = []
     for start in range(0, len(texts), EMBED_BATCH):
-        blocks.append(embedder.encode(texts[start:start + EMBED_BATCH]))
+        blocks.append(embedder.encode_documents(texts[start:start + EMBED_BATCH]))
         if progress is not None:
             progress(min(start + EMBED_BATCH, len(texts)), len(texts))
     if not blocks:

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from qa_service.config import EMBEDDING_BACKENDS, Settings, load_settings
+from qa_service.engine import Engine
 from qa_service.search.embedding import RUNTIMES, Embedder, VectorCache
 
 TEXTS = ["Who is the head of safeguarding at Action for Children?", "Why?",
@@ -41,6 +42,21 @@ def test_int8_is_close_to_torch_but_names_its_vectors_differently(embedder: Embe
     assert int8.name == f"{embedder.name}+onnx-int8"
     cosine = (int8.encode(TEXTS) * embedder.encode(TEXTS)).sum(axis=1)
     assert np.all(cosine > 0.95) and not np.all(cosine > 0.99999)
+
+
+def test_a_builds_vectors_are_the_questions_vectors_to_a_cosine_of_0_9999(embedder: Embedder, engine: Engine):
+    """The bulk path (bfloat16 on a CPU that computes it natively) is what every index is built with,
+    while questions go through float32: the two must agree on the collection's own texts."""
+    import torch
+
+    texts = [p.text for p in engine.data.passages][:40] + TEXTS
+    bulk = embedder.encode_documents(texts, batch_size=16)
+    exact = embedder.encode(texts, batch_size=16)
+    assert bulk.dtype == np.float32 and bulk.shape == exact.shape
+    assert np.allclose(np.linalg.norm(bulk, axis=1), 1.0, atol=1e-5)
+    assert np.all((bulk * exact).sum(axis=1) > 0.9999)
+    if torch.ops.mkldnn._is_mkldnn_bf16_supported():
+        assert not np.array_equal(bulk, exact)  # the faster path was taken, not float32 again
 
 
 def test_the_cache_computes_each_text_once_and_forgets_the_least_recently_used():

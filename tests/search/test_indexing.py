@@ -19,17 +19,17 @@ from qa_service.search.indexing import build_index, index_status, load_index
 
 
 class FailingEmbedder:
-    """The real embedder, except that encode raises from the `fail_on`-th call on."""
+    """The real embedder, except that a build's encoding raises from the `fail_on`-th call on."""
 
     def __init__(self, real: Embedder, fail_on: int) -> None:
         self.real, self.fail_on, self.calls = real, fail_on, 0
         self.name, self.dimension = real.name, real.dimension
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def encode_documents(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         self.calls += 1
         if self.calls >= self.fail_on:
             raise RuntimeError("embedding failed")
-        return self.real.encode(texts, batch_size)
+        return self.real.encode_documents(texts, batch_size)
 
 
 def _load(settings: Settings, embedder: Embedder):
