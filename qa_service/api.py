@@ -97,6 +97,4 @@ def original(doc_id: str) -> Response:
     if path is None:
         raise RequestError("no_original", f"The document {doc_id!r} was not read from a PDF or Word file; "
                                           f"GET /api/documents/{doc_id} has its text.", 404)
-    response = send_file(path, mimetype=ORIGINAL_TYPES[path.suffix], download_name=path.name, conditional=True)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_file(path, mimetype=ORIGINAL_TYPES[path.suffix], download_name=path.name, conditional=True)

@@ -10,7 +10,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, collection, cors, documents_api, feedback_api, health, http_errors, live, logs, openapi, widget
+from . import (
+    api,
+    collection,
+    cors,
+    documents_api,
+    feedback_api,
+    health,
+    http_errors,
+    live,
+    logs,
+    openapi,
+    rate_limits,
+    security_headers,
+    widget,
+)
 from .config import Settings, load_settings
 from .engine import Engine
 from .slack import views as slack
@@ -35,6 +49,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     live.init_app(app, live.LiveEngine.start(settings, engine))
     logs.init_app(app)
     http_errors.init_app(app)
+    security_headers.init_app(app)  # before cors: after_request runs last to first, so it sees the final response
     cors.init_app(app, settings.cors_origins)
     feedback_api.init_app(app, settings)
 
@@ -46,4 +61,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.register_blueprint(feedback_api.bp)
     app.register_blueprint(widget.bp)
     app.register_blueprint(widget.source_bp)
+    rate_limits.init_app(app, settings)  # wraps views of the blueprints above
     return app

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from limits import parse_many  # Flask-Limiter's own parser of limits
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -53,6 +55,9 @@ class Settings:
     public_url: str = ""  # where people reach this service, without a trailing "/"; "" when unknown
     admin_token: str = ""  # bearer token of the upload API; "" turns it off
     max_upload_bytes: int = 50 * 1024 * 1024
+    rate_limit: str | None = "120/minute"  # per client on /api/ask and on /api/feedback; None: no limit
+    rate_limit_storage: str = "memory://"  # where the counts are kept (see qa_service.rate_limits)
+    trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For is believed; 0: the header is ignored
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some settings replaced (tests, CLI flags)."""
@@ -83,7 +88,15 @@ ENV_VARS: dict[str, str] = {
     "QA_MAX_UPLOAD_BYTES": "Largest upload request (all its files together) accepted, in bytes.",
     "QA_PUBLIC_URL": "The service's public base URL (e.g. https://qa.example.org); Slack's citations link to "
                      "its source pages. Empty: no links.",
+    "QA_RATE_LIMIT": "Requests each client may send to /api/ask, and to /api/feedback, e.g. 120/minute; off: no "
+                     "limit.",
+    "QA_RATE_LIMIT_STORAGE": "Where the rate limit's counts are kept: memory:// (each process its own) or a store "
+                             "shared by all workers and instances, e.g. redis://host:6379.",
+    "QA_TRUSTED_PROXIES": "How many proxies stand in front of the service; the client's address is then read from "
+                          "X-Forwarded-For (0: the header is ignored).",
 }
+
+RATE_LIMIT_OFF = "off"  # the value of QA_RATE_LIMIT that turns the limit off
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -121,6 +134,21 @@ def _public_url(env: Mapping[str, str]) -> str:
     return raw
 
 
+def _rate_limit(env: Mapping[str, str]) -> str | None:
+    """QA_RATE_LIMIT checked now (a limit Flask-Limiter cannot read would fail every request), or None for off."""
+    raw = env.get("QA_RATE_LIMIT", "").strip()
+    if raw.lower() == RATE_LIMIT_OFF:
+        return None
+    if not raw:
+        return Settings.rate_limit
+    try:
+        parse_many(raw)
+    except ValueError as exc:
+        raise ValueError(f"QA_RATE_LIMIT must be a limit such as 120/minute or 10/second;5000/day, or "
+                         f"{RATE_LIMIT_OFF}, got {raw!r}") from exc
+    return raw
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Settings from environment variables, falling back to the defaults above."""
     env = os.environ if env is None else env
@@ -147,4 +175,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_url=_public_url(env),
         admin_token=env.get("QA_ADMIN_TOKEN", "").strip(),
         max_upload_bytes=_int(env, "QA_MAX_UPLOAD_BYTES", base.max_upload_bytes),
+        rate_limit=_rate_limit(env),
+        rate_limit_storage=env.get("QA_RATE_LIMIT_STORAGE", "").strip() or base.rate_limit_storage,
+        trusted_proxies=_int(env, "QA_TRUSTED_PROXIES", base.trusted_proxies, minimum=0),
     )

@@ -240,6 +240,10 @@ def schemas(settings: Settings) -> dict[str, Any]:
 def openapi_spec(settings: Settings) -> dict[str, Any]:
     """The whole OpenAPI 3.1 document."""
     unavailable = _error("No index is loaded (index_unavailable); the message names the fix.")
+    rate_limited = {**_error(f"More than {settings.rate_limit} from this client (rate_limited); Retry-After says "
+                             "when to send again." if settings.rate_limit else "Not sent: QA_RATE_LIMIT is off."),
+                    "headers": {"Retry-After": {"description": "Seconds until a request is allowed again.",
+                                                "schema": {"type": "integer", "minimum": 1}}}}
     store_unavailable = _error("The SQLite file QA_FEEDBACK_DB names cannot be used (store_unavailable); the "
                                "message names it, why and the fix. Questions are still answered.")
     admin_errors = {
@@ -264,6 +268,7 @@ def openapi_spec(settings: Settings) -> dict[str, Any]:
                                   "bad_question, bad_history)."),
                     "413": _error(f"Body over {settings.max_body_bytes} bytes (body_too_large)."),
                     "415": _error("Content-Type is not application/json (unsupported_media_type)."),
+                    "429": rate_limited,
                     "503": unavailable,
                 },
             }},
@@ -347,6 +352,7 @@ def openapi_spec(settings: Settings) -> dict[str, Any]:
                                   "bad_history, bad_feedback)."),
                     "413": _error(f"Body over {settings.max_body_bytes} bytes (body_too_large)."),
                     "415": _error("Content-Type is not application/json (unsupported_media_type)."),
+                    "429": rate_limited,
                     "503": store_unavailable,
                 },
             }},

@@ -44,10 +44,15 @@ def embedder() -> Embedder:
 
 @pytest.fixture(scope="session")
 def collection(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
-    """Settings pointing at a copy of docs/ and an index built from it (shared, read-only)."""
+    """Settings pointing at a copy of docs/ and an index built from it (shared, read-only).
+
+    No rate limit: the session's app and server answer every test's requests, far more than one
+    client may send (tests/test_rate_limits.py gives the limit settings of its own).
+    """
     root = tmp_path_factory.mktemp("collection")
     shutil.copytree(DOCS, root / "docs")
-    settings = Settings(docs_dir=root / "docs", index_dir=root / "index", feedback_db=root / "feedback.sqlite3")
+    settings = Settings(docs_dir=root / "docs", index_dir=root / "index", feedback_db=root / "feedback.sqlite3",
+                        rate_limit=None)
     build_index(settings.docs_dir, settings.index_dir, embedder)
     return settings
 
@@ -103,7 +108,7 @@ def run_gunicorn(
     settings: Settings, log: Path, extra_env: Mapping[str, str] | None = None, workers: int = 1
 ) -> Iterator[LiveServer]:
     """The real app for `settings` under gunicorn, started as the benchmarks start it (the Procfile's
-    command on a free loopback port, --preload), with 4 threads per worker.
+    command on a free loopback port, --preload), with 4 threads per worker and `settings`' rate limit.
 
     Stopped (terminate, then kill) when the block ends, whatever happened inside it; a server
     that does not come up fails the test with the end of its log.
@@ -194,13 +199,34 @@ def browser() -> Iterator[object]:
         playwright.stop()
 
 
+# Every page of a test's context reports what its Content-Security-Policy blocked (in a shadow
+# root too: the event is composed) as a console error; Chromium logs its own "Refused to ..." too.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline code"}`);
+}, true);
+"""
+CSP_MARKS = ("CSP violation", "Content Security Policy")
+
+
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
+def csp_violations() -> list[str]:
+    """What the Content-Security-Policy of any page of the test blocked (see `page`)."""
+    return []
+
+
+@pytest.fixture
+def page(browser: object, csp_violations: list[str]) -> Iterator[object]:
     """A fresh page (its own cookies and sessionStorage) at 1100x760; closed after the test.
 
-    Uncaught errors in the page fail the test, so a widget that throws cannot pass by accident.
+    Uncaught errors in the page fail the test, so a widget that throws cannot pass by accident;
+    so does anything a page's Content-Security-Policy blocked (`csp_violations`), so the widget
+    is known to work under the policy of the service's pages and of the sites that embed it.
     """
     context = browser.new_context(viewport={"width": 1100, "height": 760})  # type: ignore[attr-defined]
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    context.on("console", lambda message: csp_violations.append(message.text)
+               if message.type == "error" and any(mark in message.text for mark in CSP_MARKS) else None)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -209,3 +235,4 @@ def page(browser: object) -> Iterator[object]:
     finally:
         context.close()
     assert not errors, f"uncaught errors in the page: {errors}"
+    assert not csp_violations, f"blocked by a Content-Security-Policy: {csp_violations}"

@@ -539,6 +539,52 @@ def test_options_from_data_attributes(page: Page, host_site: HostSite, live_serv
     assert page.locator(".launcher").evaluate("(b) => getComputedStyle(b).backgroundColor") == "rgb(36, 84, 214)"
 
 
+def test_the_demo_page_serves_a_self_only_csp_that_the_widget_works_under(
+    page: Page, live_server: LiveServer
+) -> None:
+    response = page.goto(f"{live_server.url}/")
+    assert response is not None and "default-src 'self'" in response.headers["content-security-policy"]
+    page.locator(".launcher").wait_for(state="visible")
+    open_chat(page)
+    answer, reply = ask(page, SAFEGUARDING)
+    check_answer_shown(reply, answer)
+    reply.locator("button.cite").first.click()
+    check_source_view(page, answer["citations"][0], get_document(live_server, answer["citations"][0]["doc_id"]))
+    source = open_in_new_tab(page)  # the source page, under the same policy
+    expect(source.locator("mark#quote")).to_be_visible()
+    # and the `page` fixture fails the test if either page's policy blocked anything
+
+
+def strict_csp(service: str) -> str:
+    """What a site with its own strict policy allows so that the widget runs: the service's origin for
+    the script, its stylesheet and its API calls, nothing inline."""
+    policy = f"default-src 'none'; script-src {service}; style-src {service}; connect-src {service}"
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+
+
+def test_a_site_with_a_strict_csp_embeds_the_widget_by_allowing_the_service_origin(
+    page: Page, host_site: HostSite, hostile_server: LiveServer
+) -> None:
+    page.goto(host_site.page("strict.html", embed(hostile_server.url), head=strict_csp(hostile_server.url)))
+    page.locator(".launcher").wait_for(state="visible")
+    open_chat(page)
+    answer, reply = ask(page, SAFEGUARDING)
+    check_answer_shown(reply, answer)
+    assert page.locator(".launcher").evaluate("(b) => getComputedStyle(b).position") == "fixed"  # styled
+
+
+def test_what_a_policy_blocks_is_caught(
+    page: Page, host_site: HostSite, live_server: LiveServer, csp_violations: list[str]
+) -> None:
+    """The check the `page` fixture makes can fail: a site whose policy forgets style-src blocks the
+    widget's stylesheet (the widget still shows, unstyled), and that is reported."""
+    no_styles = f'<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; script-src {live_server.url}">'
+    page.goto(host_site.page("no-styles.html", embed(live_server.url), head=no_styles))
+    page.locator(".launcher").wait_for(state="visible")  # shown once its stylesheet loaded or failed
+    assert any("style-src" in v and "widget.css" in v for v in csp_violations), csp_violations
+    csp_violations.clear()  # seen: the fixture's own check is for the other tests
+
+
 def test_screenshot_of_the_widget_answering(browser: Any, live_server: LiveServer, tmp_path: Path) -> None:
     """The README's picture: the demo page with an answer and its sources.
 

@@ -24,8 +24,8 @@ from qa_service.config import Settings
 from qa_service.engine import Engine
 from qa_service.search.embedding import Embedder
 from qa_service.search.indexing import build_index
+from qa_service.security_headers import PAGE_POLICY
 from qa_service.widget.source import source_url
-from qa_service.widget.views import CONTENT_SECURITY_POLICY
 
 if TYPE_CHECKING:
     from conftest import LiveServer
@@ -49,7 +49,7 @@ The notice read <script>window.__pwned=1</script> and the gate code is 4417.
 def page_of(response: TestResponse) -> lxml.html.HtmlElement:
     """The HTML page, after checking it is one of ours: text/html under the self-only CSP."""
     assert response.mimetype == "text/html", response.get_data(as_text=True)[:200]
-    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert response.headers["Content-Security-Policy"] == PAGE_POLICY
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     return lxml.html.fromstring(response.get_data(as_text=True))
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import requests
 
 from evaluate.errors import EvaluationError
-from qa_service.config import PROJECT_ROOT, Settings
+from qa_service.config import PROJECT_ROOT, RATE_LIMIT_OFF, Settings
 
 GUNICORN_CONF = PROJECT_ROOT / "gunicorn.conf.py"
 READY_TIMEOUT = 120.0  # model and index load in the master (--preload), ~10 s on 2 busy cores
@@ -56,6 +56,7 @@ def service_env(settings: Settings) -> dict[str, str]:
         "QA_MODEL_CACHE_DIR": str(settings.model_cache_dir),
         "QA_EMBEDDING_BACKEND": settings.embedding_backend,
         "QA_EMBEDDING_CACHE": str(settings.embedding_cache_size),
+        "QA_RATE_LIMIT": settings.rate_limit or RATE_LIMIT_OFF,
     }
 
 

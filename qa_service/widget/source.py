@@ -7,7 +7,7 @@ that citation offsets index into, with `text[start:end]` in a <mark id="quote">;
 only the page the span is printed on is shown, with a link to the file at that page
 (`#page=N`, which browsers' PDF viewers open at). Links carry
 the fragment #quote, so the browser itself scrolls to the span: the page needs no script,
-and it is served under the demo page's self-only Content-Security-Policy. Jinja escapes
+and it is served under the service's self-only Content-Security-Policy (security_headers). Jinja escapes
 everything taken from the document, so a document holding <script> shows it as text.
 
 People open these links in a browser, so errors are small HTML pages with the service's

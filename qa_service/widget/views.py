@@ -1,9 +1,10 @@
 """GET /widget.js, /widget.css, /demo.css (the styles of the service's own pages) and the demo page at GET /.
 
 The demo page embeds the widget with the same one tag a site owner would use, so what it
-shows is what they get. Its Content-Security-Policy allows only 'self': the widget must
-work without inline scripts or styles and without any third-party resource, and a document
-that smuggles markup into an answer could not run it here even if the widget slipped.
+shows is what they get. Like every page of the service it is served under a
+Content-Security-Policy of 'self' only (see security_headers): the widget must work without
+inline scripts or styles and without any third-party resource, and a document that smuggles
+markup into an answer could not run it here even if the widget slipped.
 """
 
 from __future__ import annotations
@@ -20,9 +21,6 @@ bp = Blueprint("widget", __name__, template_folder="templates")
 
 STATIC = Path(__file__).resolve().parent / "static"
 ASSET_MAX_AGE = 300  # seconds: sites pick up a new widget within minutes, browsers don't refetch per page
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'; object-src 'none'"
-)
 DEMO_TITLE = "Ask the documents"
 DEMO_GREETING = (
     "Ask me about the documents in this collection. I answer only with sentences quoted from them, "
@@ -33,18 +31,13 @@ DEMO_GREETING = (
 def _asset(name: str, mimetype: str) -> Response:
     """A static file, cacheable for a few minutes and loadable from any site that embeds the widget."""
     response = send_from_directory(STATIC, name, mimetype=mimetype, max_age=ASSET_MAX_AGE)
-    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
 
 
 def page_response(html: str, status: int = 200) -> Response:
-    """One of the service's own HTML pages, under the self-only CSP described above."""
-    response = Response(html, status=status, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
+    """One of the service's own HTML pages (security_headers adds their self-only CSP)."""
+    return Response(html, status=status, mimetype="text/html")
 
 
 @bp.get("/widget.js")
