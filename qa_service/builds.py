@@ -29,6 +29,7 @@ from .collection import exclusive_change
 from .config import Settings
 from .errors import QAServiceError
 from .files import write_text_atomically
+from .processes import alive
 from .search.indexing import BuildReport, Progress
 
 logger = logging.getLogger(__name__)
@@ -90,20 +91,10 @@ def read(settings: Settings, build_id: str) -> Build | None:
         build = Build(**{**data, "documents": tuple(data["documents"])})
     except (OSError, ValueError, TypeError, KeyError):
         return None
-    if not build.finished and not _alive(build.pid):
+    if not build.finished and not alive(build.pid):
         return replace(build, state="interrupted", message="The process running this build stopped before it "
                                                            "finished; the index from before it is serving.")
     return build
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: it runs
-        return True
-    return True
 
 
 def start(settings: Settings, build: Build, work: Callable[[Progress], BuildReport]) -> None:
@@ -129,7 +120,7 @@ def _run(settings: Settings, build: Build, work: Callable[[Progress], BuildRepor
         state, message = "done", _summary(report)
     except QAServiceError as exc:
         state, message = "failed", str(exc)
-    except Exception as exc:  # a full disk, a bug: the status says so, the log has the traceback
+    except Exception as exc:  # a bug: the status says so, the log has the traceback
         logger.exception("Build %s failed", build.id)
         state, message = "failed", f"The build failed ({exc.__class__.__name__}); the index from before it is serving."
     try:

@@ -45,8 +45,9 @@ def _embedder(settings: Settings):
 def _report(report: BuildReport) -> str:
     if report.up_to_date:
         return f"Index is up to date ({report.documents} documents, {report.passages} passages): {report.path}"
+    repaired = f"Repaired the index ({report.repaired}). " if report.repaired else ""
     return (
-        f"Built index in {report.seconds:.1f}s: {report.documents} documents "
+        f"{repaired}Built index in {report.seconds:.1f}s: {report.documents} documents "
         f"({len(report.embedded)} embedded, {len(report.reused)} unchanged), "
         f"{report.sentences} sentences, {report.passages} passages -> {report.path}"
     )
@@ -108,8 +109,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     status = index_status(settings.docs_dir, settings.index_dir, settings.model_name)
-    print(f"index: {status}")
-    return 0 if status == "current" else 1
+    print(f"index: {status.state}" + (f" ({status.detail}): run `python -m qa_service build-index` to repair it"
+                                      if status.detail else ""))
+    return 0 if status.state == "current" else 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -129,7 +131,7 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the JSON answer contract")
     ask.add_argument("--system", default="hybrid", choices=("hybrid", "bm25", "dense"), help="retriever")
     ask.set_defaults(run=cmd_ask)
-    status = commands.add_parser("status", help="say whether the index is missing, stale or current (exit 1 unless current)")
+    status = commands.add_parser("status", help="say whether the index is missing, damaged, stale or current (exit 1 unless current)")
     status.set_defaults(run=cmd_status)
     return root
 

@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING
 
 from .config import Settings
 from .errors import Conflict, DocumentError, DuplicateDocument
-from .files import write_atomically, write_text_atomically
+from .files import check_space, write_atomically, write_text_atomically, writing
 from .reading.documents import RawDocument, read_source_file, render_document, stored_documents
-from .search.indexing import BuildReport, Progress, build_index, read_manifest
+from .search.indexing import BuildReport, Progress, build_index
+from .search.stored_builds import current_link, read_manifest
 
 if TYPE_CHECKING:
     from .search.embedding import Embedder
@@ -89,8 +90,10 @@ def original_file(docs_dir: Path, doc_id: str) -> Path | None:
 def exclusive_change(settings: Settings) -> Iterator[None]:
     """Hold the machine's one build lock (waiting for it) while the block runs. A change
     left half done by a process that died holding it is settled first (`_settle`)."""
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.index_dir / ".build.lock").open("a") as handle:
+    with writing(settings.index_dir, "the build lock", 0, "QA_INDEX_DIR"):
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        handle = (settings.index_dir / ".build.lock").open("a")
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             _settle(settings)
@@ -151,23 +154,29 @@ def _apply(settings: Settings, additions: Sequence[Addition], removals: Sequence
     except OSError as exc:
         raise DocumentError(f"document folder {docs} cannot be created ({exc.strerror})") from exc
     journal = _journal(settings, token)
+    rendered = {a.document.doc_id: render_document(a.document) for a in additions}
+    needed = sum(len(text.encode("utf-8")) for text in rendered.values()) + sum(
+        a.path.stat().st_size for a in additions if a.path.suffix.lower() in KEPT_ORIGINALS)
     try:
-        journal.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomically(journal, json.dumps(asdict(change)))
-        aside = docs / f"{_SET_ASIDE}{token}"
-        if removals:
-            aside.mkdir(exist_ok=True)
-        for doc_id in removals:
-            for path in _files_of(docs, doc_id):
-                path.rename(aside / path.name)
-        for addition in additions:
-            doc = addition.document
-            write_text_atomically(docs / f"{doc.doc_id}.txt", render_document(doc))
-            suffix = addition.path.suffix.lower()
-            if suffix in KEPT_ORIGINALS:
-                (docs / ORIGINALS).mkdir(exist_ok=True)
-                target = docs / ORIGINALS / f"{doc.doc_id}{suffix}"
-                write_atomically(target, lambda temporary, source=addition.path: shutil.copyfile(source, temporary))
+        with writing(journal.parent, "the change's journal", 1 << 10, "QA_INDEX_DIR"):
+            journal.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomically(journal, json.dumps(asdict(change)))
+        with writing(docs, "the documents", needed, "QA_DOCS_DIR"):
+            check_space(docs, "the documents", needed, "QA_DOCS_DIR")
+            aside = docs / f"{_SET_ASIDE}{token}"
+            if removals:
+                aside.mkdir(exist_ok=True)
+            for doc_id in removals:
+                for path in _files_of(docs, doc_id):
+                    path.rename(aside / path.name)
+            for addition in additions:
+                doc = addition.document
+                write_text_atomically(docs / f"{doc.doc_id}.txt", rendered[doc.doc_id])
+                suffix = addition.path.suffix.lower()
+                if suffix in KEPT_ORIGINALS:
+                    (docs / ORIGINALS).mkdir(exist_ok=True)
+                    target = docs / ORIGINALS / f"{doc.doc_id}{suffix}"
+                    write_atomically(target, lambda temporary, source=addition.path: shutil.copyfile(source, temporary))
         report = build_index(docs, settings.index_dir, embedder, progress=progress)
     except BaseException:
         _undo(settings, change)
@@ -226,7 +235,7 @@ def _settle(settings: Settings) -> None:
         except (OSError, ValueError, TypeError, KeyError):
             logger.error("Unreadable change journal %s left as it is", journal)
             continue
-        manifest = read_manifest(settings.index_dir) or {}
+        manifest = read_manifest(current_link(settings.index_dir)) or {}
         indexed = set(manifest.get("documents", {}))
         if set(change.added) <= indexed and not set(change.removed) & indexed:
             _finish(settings, change)

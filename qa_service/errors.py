@@ -42,6 +42,15 @@ class StoreUnavailable(QAServiceError):
     code = "store_unavailable"
 
 
+class CannotWrite(QAServiceError):
+    """A folder of the service is full or not writable; the message names it, what it needs and the fix.
+
+    Raised before anything is changed, or after what was half written has been removed.
+    """
+
+    code = "cannot_write"
+
+
 class InvalidQuestion(QAServiceError):
     """The question or history is not something the engine can answer (empty, too long...)."""
 

@@ -5,8 +5,9 @@ restarting cannot build a missing index, so /healthz only says the process serve
 /readyz says whether questions can be answered (an index is loaded) and names the fix when
 not; load balancers route to a process only once it is ready.
 
-A part that fails alone (the SQLite file behind feedback and the Slack bot) does not make the
-process unready, since questions are still answered: /readyz stays 200 and lists it under
+A part that fails alone (the SQLite file behind feedback and the Slack bot, or a current
+index build that cannot be loaded while an older one serves) does not make the process
+unready, since questions are still answered: /readyz stays 200 and lists it under
 `degraded` with why and the fix. Each such part registers itself with `watch` from its own
 init_app, giving a function that says what is wrong now; it must be quick (a probe answers at
 once), e.g. look again only while the part fails and only every few seconds.
@@ -34,9 +35,10 @@ def watch(app: Flask, part: str, problem: Problem) -> None:
 
 
 def degraded() -> list[dict[str, str]]:
-    """The watched parts that do not work now: {"part", "code", "message"} each, in the order watched."""
+    """The parts that do not work now: {"part", "code", "message"} each, the index first (an older
+    build serving while the current one cannot be loaded, live.py), then the watched parts in order."""
     found = []
-    for part, problem in current_app.extensions.get(EXTENSION, {}).items():
+    for part, problem in [("index", get_live().problem), *current_app.extensions.get(EXTENSION, {}).items()]:
         error = problem()
         if error is not None:
             found.append({"part": part, "code": error.code, "message": str(error)})

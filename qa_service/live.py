@@ -8,7 +8,10 @@ build this process has not tried yet, loads that build and replaces the engine.
 
 A swap replaces a reference, never mutates the engine, so a request that already holds the
 old engine finishes on it. A build that fails to load is logged and not tried again until
-`current` moves, and whatever was serving keeps serving.
+`current` moves, and whatever was serving keeps serving. When nothing is serving yet (at
+start, say) and the current build cannot be loaded, the newest kept build that can is
+served instead: a damaged file costs the latest change, not every answer. Either way
+`problem` says which build is served and why it is not the current one, for /readyz.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from flask import Flask, current_app
 
 from .config import Settings
 from .engine import Engine
-from .errors import IndexUnavailable
+from .errors import IndexUnavailable, QAServiceError
 from .search.embedding import Embedder
+from .search.indexing import load_index
+from .search.stored_builds import current_link, kept_builds
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +47,12 @@ def current_build(index_dir: Path) -> str | None:
         return os.readlink(index_dir / "current")
     except OSError:
         return None
+
+
+class OlderBuild(QAServiceError):
+    """The current build cannot be loaded, so an older one serves: answers may miss the latest changes."""
+
+    code = "older_build"
 
 
 class LiveEngine:
@@ -66,6 +77,7 @@ class LiveEngine:
         self._build = build  # the link target last tried, loaded or not
         self._serving_build = build if engine is not None else None
         self._error = error
+        self._behind: IndexUnavailable | None = None  # why the build served is not the current one
         self._checked = clock()
         self._lock = threading.Lock()
 
@@ -79,17 +91,22 @@ class LiveEngine:
         build = current_build(settings.index_dir)
         if engine is not None:
             return cls(settings, engine.embedder, engine, build)
-        embedder = Embedder.from_settings(settings)
-        try:
-            return cls(settings, embedder, Engine.load(settings, embedder), build)
-        except IndexUnavailable as exc:
-            logger.error("Serving without an index: %s", exc)
-            return cls(settings, embedder, None, build, exc)
+        live = cls(settings, Embedder.from_settings(settings), None, None)
+        live._build = build
+        live._load(build)
+        return live
 
     @property
     def build_id(self) -> str | None:
         """The name of the build being served, or None when no index is loaded."""
         return Path(self._serving_build).name if self._serving_build else None
+
+    def problem(self) -> OlderBuild | None:
+        """Why the build being served is not the one `current` points to, or None when it is (or none is served)."""
+        if self._engine is None or self._behind is None:
+            return None
+        return OlderBuild(f"The current index build {Path(self._build or '').name or '(none)'} cannot be loaded "
+                          f"({self._behind}); serving the older build {self.build_id} until it is repaired.")
 
     def get(self) -> Engine:
         """The engine to answer with; IndexUnavailable (naming the fix) when there is none."""
@@ -124,13 +141,32 @@ class LiveEngine:
             engine = Engine.load(self.settings, self.embedder)
         except IndexUnavailable as exc:
             if self._engine is None:
-                self._error = exc
-                logger.error("Index build %s could not be loaded: %s", build, exc)
+                self._serve_older(build, exc)
             else:
+                self._behind = exc
                 logger.error("Index build %s could not be loaded; still serving %s: %s", build, self.build_id, exc)
             return
-        self._engine, self._serving_build, self._error = engine, build, None
+        self._engine, self._serving_build, self._error, self._behind = engine, build, None, None
         logger.info("Serving index build %s (%d documents)", self.build_id, len(engine.documents))
+
+    def _serve_older(self, build: str | None, exc: IndexUnavailable) -> None:
+        """Serve the newest kept build that loads, other than the current one; without one, serve nothing."""
+        index_dir = self.settings.index_dir
+        current = current_link(index_dir).resolve()
+        for folder in kept_builds(index_dir):
+            if folder == current:
+                continue
+            try:
+                data = load_index(index_dir, self.embedder.name, self.embedder.dimension, folder)
+            except IndexUnavailable:
+                continue
+            self._engine, self._behind = Engine(data, self.embedder), exc
+            self._serving_build = str(folder.relative_to(index_dir))
+            logger.error("Index build %s could not be loaded; serving the older build %s: %s",
+                         build, self.build_id, exc)
+            return
+        self._error = exc
+        logger.error("Serving without an index: build %s could not be loaded: %s", build, exc)
 
 
 def init_app(app: Flask, live: LiveEngine) -> None:

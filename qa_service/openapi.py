@@ -214,7 +214,7 @@ def schemas(settings: Settings) -> dict[str, Any]:
         ),
         "Health": _obj({"status": {"const": "ok"}}, "The process is serving HTTP."),
         "Ready": _obj(
-            {"status": {"const": "ready"}, "build": {"type": ["string", "null"]},
+            {"status": {"const": "ready"}, "build": {"type": ["string", "null"], "description": "The build answering."},
              "documents": {"type": "integer", "minimum": 0},
              "degraded": {"type": "array", "items": _ref("Degraded"),
                           "description": "Parts that do not work now while questions are answered; empty when "
@@ -222,9 +222,11 @@ def schemas(settings: Settings) -> dict[str, Any]:
             "An index is loaded and questions can be answered.",
         ),
         "Degraded": _obj(
-            {"part": {**STRING, "description": "What does not work, e.g. feedback (POST /api/feedback) or slack "
-                                               "(the Slack bot)."},
-             "code": {**STRING, "description": "As the part's own errors say it, e.g. store_unavailable."},
+            {"part": {**STRING, "description": "What does not work, e.g. feedback (POST /api/feedback), slack "
+                                               "(the Slack bot) or index (the current build cannot be loaded, "
+                                               "so the older one named in `build` answers)."},
+             "code": {**STRING, "description": "As the part's own errors say it, e.g. store_unavailable or "
+                                               "older_build."},
              "message": {**STRING, "description": "Why, naming the file and the fix."}},
             "A part of the service that fails alone.",
         ),

@@ -129,6 +129,52 @@ def test_broken_build_keeps_the_old_index_serving(
     failures = [r for r in caplog.records if r.name == "qa_service.live" and r.levelno == logging.ERROR]
     assert len(failures) == 1  # logged once, not on every request
     assert "broken" in failures[0].getMessage() and serving in failures[0].getMessage()
+    [index] = client.get("/readyz").get_json()["degraded"]
+    assert (index["part"], index["code"]) == ("index", "older_build")
+    assert "broken cannot be loaded" in index["message"] and serving in index["message"]
+
+
+def test_a_current_build_damaged_at_start_is_passed_over_for_the_older_one(
+    scratch: Settings, embedder: Embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    older = build_index(scratch.docs_dir, scratch.index_dir, embedder).path
+    (scratch.docs_dir / "seals.txt").write_text(NEW_DOCUMENT, encoding="utf-8")
+    current = build_index(scratch.docs_dir, scratch.index_dir, embedder).path
+    vectors = current / "sentence_vectors.npy"
+    vectors.write_bytes(vectors.read_bytes()[:1000])
+
+    with caplog.at_level(logging.ERROR, logger="qa_service.live"):
+        client = create_app(scratch).test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    body = ready.get_json()
+    assert (body["build"], body["documents"]) == (older.name, 5)  # the older build, without the seals
+    [index] = body["degraded"]
+    assert (index["part"], index["code"]) == ("index", "older_build")
+    assert current.name in index["message"] and "sentence_vectors.npy is corrupt" in index["message"]
+    assert older.name in index["message"]
+    answer = client.post("/api/ask", json={"question": "Who is the head of safeguarding?"})
+    assert answer.status_code == 200 and answer.get_json()["citations"]
+    [logged] = [r.getMessage() for r in caplog.records if r.name == "qa_service.live"]  # once
+    assert logged.startswith(f"Index build builds/{current.name} could not be loaded; serving the older build "
+                             f"{older.name}: The index file sentence_vectors.npy is corrupt")
+
+    repaired = build_index(scratch.docs_dir, scratch.index_dir, embedder)
+    assert repaired.repaired and repaired.embedded == ["seals"]  # the damaged build lends no vectors
+    live_of(client.application).interval = 0
+    body = client.get("/readyz").get_json()
+    assert (body["build"], body["documents"], body["degraded"]) == (repaired.path.name, 6, [])
+
+
+def test_with_no_build_that_loads_nothing_is_served_and_the_fix_is_named(
+    scratch: Settings, embedder: Embedder
+) -> None:
+    only = build_index(scratch.docs_dir, scratch.index_dir, embedder).path
+    (only / "passages.faiss").unlink()
+    ready = create_app(scratch).test_client().get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["error"]["message"] == ("The index file passages.faiss is missing: run `python -m "
+                                                    "qa_service build-index` (or `make index`) to build it.")
 
 
 # --- gunicorn and Procfile -----------------------------------------------------------------------

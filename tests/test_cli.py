@@ -16,12 +16,18 @@ from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.search.embedding import Embedder
 from qa_service.search.indexing import load_index
 
+COMMAND = [sys.executable, "-m", "qa_service"]
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    """The environment a user's shell gives `python -m qa_service` for `settings`' collection."""
+    return {**os.environ, "QA_DOCS_DIR": str(settings.docs_dir), "QA_INDEX_DIR": str(settings.index_dir),
+            "QA_FEEDBACK_DB": str(settings.feedback_db), "HF_HUB_OFFLINE": "1"}
+
 
 def run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QA_DOCS_DIR": str(settings.docs_dir), "QA_INDEX_DIR": str(settings.index_dir),
-           "QA_FEEDBACK_DB": str(settings.feedback_db), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-m", "qa_service", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run([*COMMAND, *args], cwd=PROJECT_ROOT, env=cli_env(settings), capture_output=True, text=True,
+                          timeout=180)
 
 
 def _new_collection(root: Path, docs_dir: Path | None = None) -> Settings:

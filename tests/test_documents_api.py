@@ -21,7 +21,7 @@ from pdfs import harbour_report
 from qa_service.app import create_app
 from qa_service.config import Settings
 from qa_service.engine import Engine
-from qa_service.search.indexing import read_manifest
+from qa_service.search.stored_builds import current_link, read_manifest
 
 TOKEN = "s3cret-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -40,7 +40,7 @@ def admin(indexed: Settings, engine: Engine) -> Iterator[tuple[FlaskClient, Sett
 def _state(settings: Settings) -> tuple[list[str], object]:
     """What must not change when a request is refused: the files of docs/ and the build served."""
     files = sorted(str(p.relative_to(settings.docs_dir)) for p in settings.docs_dir.rglob("*"))
-    return files, (read_manifest(settings.index_dir) or {}).get("build_keys")
+    return files, (read_manifest(current_link(settings.index_dir)) or {}).get("build_keys")
 
 
 def _upload(client: FlaskClient, *files: tuple[str, bytes], headers: dict | None = None):

@@ -41,7 +41,8 @@ from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.reading.documents import RawDocument, read_source_file, render_document
 from qa_service.reading.segmenting import ChunkSettings
 from qa_service.search.embedding import BUILD_THREADS, Embedder
-from qa_service.search.indexing import BuildReport, PreparedDocument, build_index, prepare_document, read_manifest
+from qa_service.search.indexing import BuildReport, PreparedDocument, build_index, prepare_document
+from qa_service.search.stored_builds import current_link, read_manifest
 
 from .results import IngestResult, load_average, now
 from .server import service_env
@@ -227,7 +228,7 @@ def _repetition(pdf: Path, pages: int, settings: Settings, embedder: Embedder,
     docs_dir.mkdir()
     (docs_dir / f"{raw.doc_id}.txt").write_text(render_document(raw), encoding="utf-8")
     report, build, embedded = _build(docs_dir, folder / "index", embedder)
-    cli = read_manifest(folder / "cli" / "index")["counts"]
+    cli = read_manifest(current_link(folder / "cli" / "index"))["counts"]
     if (cli["sentences"], cli["passages"]) != (report.sentences, report.passages):
         raise EvaluationError(f"the CLI indexed {cli}, this process {report}: the breakdown is not of the same work")
     return Timings(end_to_end, read, prepare, build, embedded), prepared

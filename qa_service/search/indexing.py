@@ -1,16 +1,9 @@
 """docs/ to index/ and back: build (incremental, atomic) and load (verified).
 
-Layout of the index folder:
-
-    index/current -> builds/<id>/    a symlink, swapped atomically when a build completes
-    index/builds/<id>/manifest.json  model, dimension, chunker settings, document hashes,
-                                     build time and a SHA-256 of every other file
-                      table.json     documents (cleaned text, sections), sentences, passages
-                      sentence_vectors.npy, passage_vectors.npy, passages.faiss, bm25/
-
-A build writes a new folder and only then repoints `current`, so a crash or a bad
-document mid-build leaves the previous index serving. Documents whose hash is unchanged
-reuse their vectors from the previous build instead of being embedded again.
+A build writes a new folder of index/builds/ and only then repoints `current`
+(stored_builds.py has the layout), so a crash, a full disk or a bad document mid-build
+leaves the previous index serving. Documents whose embedded texts are unchanged reuse their
+vectors from a kept build instead of being embedded again.
 """
 
 from __future__ import annotations
@@ -32,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexUnavailable
+from ..files import check_space, writing
 from ..models import Document, Passage, Section, Sentence
 from ..question.kinds import acronym_forms, initialisms
 from ..question.referents import embedding_text
@@ -44,15 +38,27 @@ from ..reading.segmenting import ChunkSettings, group_passages, split_sentences
 from ..text import MIN_ROOT, ROOT_LETTERS, tokenize
 from .embedding import Embedder
 from .lexical import LexicalIndex
+from .stored_builds import (
+    FORMAT_VERSION,
+    MANIFEST,
+    REBUILD_HINT,
+    build_problem,
+    builds_folder,
+    checksums,
+    current_link,
+    damaged_file,
+    kept_builds,
+    point_current,
+    prune_builds,
+    read_manifest,
+    staging_folder,
+)
 from .vectors import VectorIndex, build_vector_index, choose_vector_index, load_vector_index
 
-FORMAT_VERSION = 3  # 2: words are lemmatized before stemming; 3: accents folded (the lexical index changed)
-KEEP_BUILDS = 2
 EMBED_BATCH = 256  # texts embedded between two progress reports
 Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
 DEFAULT_CHUNKING = ChunkSettings()
 _WORD = re.compile(r"(?<![\w'’-])[A-Za-z][a-z]+\b(?![’'-]\w)")
-REBUILD_HINT = "run `python -m qa_service build-index` (or `make index`) to build it"
 
 
 @dataclass(frozen=True)
@@ -231,6 +237,7 @@ class BuildReport:
     passages: int
     seconds: float
     up_to_date: bool = False
+    repaired: str | None = None  # why the current build, which matched the documents, was not whole
 
 
 def prepare_document(raw: RawDocument, chunking: ChunkSettings) -> PreparedDocument:
@@ -253,34 +260,6 @@ def passage_embedding_text(document: Document, passage: Passage) -> str:
     return passage.text if passage.text.startswith(title) else f"{title}\n{passage.text}"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _checksums(folder: Path) -> dict[str, str]:
-    return {
-        str(path.relative_to(folder)): _sha256(path)
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != "manifest.json"
-    }
-
-
-def _current(index_dir: Path) -> Path:
-    return index_dir / "current"
-
-
-def read_manifest(index_dir: Path) -> dict | None:
-    """The current build's manifest, or None when there is no readable one."""
-    try:
-        return json.loads((_current(index_dir) / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def _matches(manifest: dict | None, prepared: list[PreparedDocument], model_name: str, chunking: ChunkSettings) -> bool:
     """True when a build from `prepared` would produce what `manifest` describes."""
     return (
@@ -292,35 +271,55 @@ def _matches(manifest: dict | None, prepared: list[PreparedDocument], model_name
     )
 
 
-def index_status(docs_dir: Path, index_dir: Path, model_name: str, chunking: ChunkSettings = DEFAULT_CHUNKING) -> str:
-    """'missing', 'stale' (documents, code or settings changed since the build) or 'current'."""
-    manifest = read_manifest(index_dir)
+@dataclass(frozen=True)
+class IndexStatus:
+    """'missing', 'damaged' (the build is not whole: `detail` says why), 'stale' (documents,
+    code or settings changed since the build) or 'current'."""
+
+    state: str
+    detail: str = ""
+
+
+def index_status(docs_dir: Path, index_dir: Path, model_name: str,
+                 chunking: ChunkSettings = DEFAULT_CHUNKING) -> IndexStatus:
+    """What `build-index` would do now: nothing ('current') or build ('missing', 'damaged', 'stale')."""
+    folder = current_link(index_dir)
+    if not (folder / MANIFEST).is_file():
+        return IndexStatus("missing")
+    manifest = read_manifest(folder)
     if manifest is None:
-        return "missing"
+        return IndexStatus("damaged", f"The index manifest at {folder} is unreadable")
     prepared = [prepare_document(raw, chunking) for raw in load_collection(docs_dir)]
-    return "current" if _matches(manifest, prepared, model_name, chunking) else "stale"
+    if not _matches(manifest, prepared, model_name, chunking):
+        return IndexStatus("stale")
+    problem = damaged_file(folder, manifest)
+    return IndexStatus("damaged", problem) if problem else IndexStatus("current")
+
+
+VECTOR_FILES = ("table.json", "sentence_vectors.npy", "passage_vectors.npy")  # what reuse reads
 
 
 def _previous_vectors(index_dir: Path, model_name: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Vectors of the previous build keyed by embedding key, when the model matches.
+    """Vectors of the kept builds made with this model, by embedding key, the newest build's first.
 
-    Anything unreadable just means nothing is reused: the build embeds from scratch.
+    Only files whose checksums hold are read, so a damaged build lends nothing it cannot
+    vouch for; anything unreadable just means less is reused and more embedded.
     """
-    manifest = read_manifest(index_dir)
-    if not manifest or manifest.get("model") != model_name:
-        return {}
-    folder = _current(index_dir)
-    try:
-        table = json.loads((folder / "table.json").read_text(encoding="utf-8"))
-        sentence_vectors = np.load(folder / "sentence_vectors.npy")
-        passage_vectors = np.load(folder / "passage_vectors.npy")
-    except (OSError, ValueError):
-        return {}
     reused: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for doc in table["documents"]:
-        s0, s1 = doc["sentence_rows"]
-        p0, p1 = doc["passage_rows"]
-        reused[doc["embedding_key"]] = (sentence_vectors[s0:s1], passage_vectors[p0:p1])
+    for folder in kept_builds(index_dir):
+        manifest = read_manifest(folder)
+        if not manifest or manifest.get("model") != model_name or damaged_file(folder, manifest, VECTOR_FILES):
+            continue
+        try:
+            table = json.loads((folder / "table.json").read_text(encoding="utf-8"))
+            sentence_vectors = np.load(folder / "sentence_vectors.npy")
+            passage_vectors = np.load(folder / "passage_vectors.npy")
+        except (OSError, ValueError):
+            continue
+        for doc in table["documents"]:
+            s0, s1 = doc["sentence_rows"]
+            p0, p1 = doc["passage_rows"]
+            reused.setdefault(doc["embedding_key"], (sentence_vectors[s0:s1], passage_vectors[p0:p1]))
     return reused
 
 
@@ -334,39 +333,54 @@ def build_index(
 ) -> BuildReport:
     """Build the index for every document in `docs_dir`; the old index serves until this returns.
 
-    `progress(done, total)` hears how many of the texts to embed are done, after each
+    A current build that matches the documents is left as it is only when it is whole
+    (stored_builds): one damaged since it was written is built again, and the report says
+    why. `progress(done, total)` hears how many of the texts to embed are done, after each
     batch (the CLI draws a bar, an upload's build status shows it). Raises DocumentError
-    for an unusable document, before anything is written.
+    for an unusable document, and CannotWrite for a folder that is full or not writable,
+    before anything is written (or, should the disk fill during the write, with the
+    partial build removed).
     """
     started = time.perf_counter()
     prepared = [prepare_document(raw, chunking) for raw in load_collection(docs_dir)]
-    manifest = read_manifest(index_dir)
-    if not force and manifest is not None and _matches(manifest, prepared, embedder.name, chunking):
-        return BuildReport(
-            path=_current(index_dir).resolve(),
-            documents=len(prepared),
-            embedded=[],
-            reused=[p.document.doc_id for p in prepared],
-            sentences=manifest["counts"]["sentences"],
-            passages=manifest["counts"]["passages"],
-            seconds=time.perf_counter() - started,
-            up_to_date=True,
-        )
+    current = current_link(index_dir)
+    manifest = read_manifest(current)
+    damage = None
+    if not force and _matches(manifest, prepared, embedder.name, chunking):
+        damage = damaged_file(current, manifest)  # format and model match, so only the files can fail
+        if damage is None:
+            return BuildReport(
+                path=current.resolve(),
+                documents=len(prepared),
+                embedded=[],
+                reused=[p.document.doc_id for p in prepared],
+                sentences=manifest["counts"]["sentences"],
+                passages=manifest["counts"]["passages"],
+                seconds=time.perf_counter() - started,
+                up_to_date=True,
+            )
+    builds = builds_folder(index_dir)
+    needed = space_needed(prepared, embedder.dimension)
+    with writing(builds, "the build", needed, "QA_INDEX_DIR"):
+        builds.mkdir(parents=True, exist_ok=True)
+        check_space(builds, "the build", needed, "QA_INDEX_DIR")
     previous = {} if force else _previous_vectors(index_dir, embedder.name)
     to_embed = [p for p in prepared if p.embedding_key not in previous]
     vectors = {**previous, **_embed(to_embed, embedder, progress)}
-    builds = index_dir / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
     target = builds / f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
-    staging = builds / f".staging-{target.name}"
+    staging = staging_folder(target)
+    replaced = current.resolve()
     try:
-        counts = _write_build(staging, prepared, vectors, embedder, chunking)
-        staging.rename(target)
-        _point_current(index_dir, target)
+        with writing(builds, "the build", needed, "QA_INDEX_DIR"):
+            counts = _write_build(staging, prepared, vectors, embedder, chunking)
+            staging.rename(target)
+            point_current(index_dir, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _prune_builds(builds, keep=target)
+    if damage:  # not kept: an older build that is whole is the better one to fall back on
+        shutil.rmtree(replaced, ignore_errors=True)
+    prune_builds(index_dir, keep=target)
     return BuildReport(
         path=target,
         documents=len(prepared),
@@ -375,7 +389,17 @@ def build_index(
         sentences=counts["sentences"],
         passages=counts["passages"],
         seconds=time.perf_counter() - started,
+        repaired=damage,
     )
+
+
+def space_needed(prepared: list[PreparedDocument], dimension: int) -> int:
+    """About the bytes a build of `prepared` takes: its float32 vectors (passages twice, as
+    .npy and in FAISS), its table and BM25 index (a few times the text), and some slack."""
+    sentences = sum(len(p.sentences) for p in prepared)
+    passages = sum(len(p.passages) for p in prepared)
+    text = sum(len(p.document.text.encode("utf-8")) for p in prepared)
+    return 4 * dimension * (sentences + 2 * passages) + 4 * text + (64 << 10)
 
 
 def _embed(items: list[PreparedDocument], embedder: Embedder,
@@ -449,7 +473,7 @@ def _write_build(
         "build_keys": {p.document.doc_id: p.build_key for p in prepared},
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "counts": counts,
-        "files": _checksums(folder),
+        "files": checksums(folder),
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return counts
@@ -461,47 +485,14 @@ def _sentence_texts(prepared: list[PreparedDocument]) -> Iterable[str]:
             yield sentence.text
 
 
-def _point_current(index_dir: Path, target: Path) -> None:
-    """Repoint index/current at `target` in one atomic rename."""
-    link = _current(index_dir)
-    temporary = index_dir / f".current-{os.getpid()}"
-    if temporary.is_symlink() or temporary.exists():
-        temporary.unlink()
-    temporary.symlink_to(target.relative_to(index_dir))
-    os.replace(temporary, link)
-
-
-def _prune_builds(builds: Path, keep: Path) -> None:
-    """Drop all but the newest builds; the newest is what `current` points at."""
-    finished = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
-    for old in finished[:-KEEP_BUILDS]:
-        if old != keep:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def load_index(index_dir: Path, model_name: str, dimension: int) -> IndexData:
-    """Load and verify the current build, or raise IndexUnavailable naming the fix."""
-    folder = _current(index_dir)
-    if not (folder / "manifest.json").is_file():
-        raise IndexUnavailable(f"No index at {index_dir}: {REBUILD_HINT}.")
-    manifest = read_manifest(index_dir)
-    if manifest is None:
-        raise IndexUnavailable(f"The index manifest at {folder} is unreadable: {REBUILD_HINT}.")
-    if manifest.get("format") != FORMAT_VERSION:
-        raise IndexUnavailable(f"The index at {index_dir} has format {manifest.get('format')}, "
-                               f"this version reads {FORMAT_VERSION}: {REBUILD_HINT}.")
-    if manifest.get("model") != model_name or manifest.get("dimension") != dimension:
-        raise IndexUnavailable(f"The index was built with {manifest.get('model')} ({manifest.get('dimension')}-d), "
-                               f"the service uses {model_name} ({dimension}-d): {REBUILD_HINT}.")
-    files = manifest.get("files") or {}
-    for name, digest in files.items():
-        path = folder / name
-        if not path.is_file():
-            raise IndexUnavailable(f"The index file {name} is missing: {REBUILD_HINT}.")
-        if _sha256(path) != digest:
-            raise IndexUnavailable(f"The index file {name} is corrupt (checksum mismatch): {REBUILD_HINT}.")
+def load_index(index_dir: Path, model_name: str, dimension: int, folder: Path | None = None) -> IndexData:
+    """Load and verify the current build (or the kept build in `folder`), or raise IndexUnavailable naming the fix."""
+    folder = folder or current_link(index_dir)
+    problem = build_problem(folder, model_name, dimension)
+    if problem:
+        raise IndexUnavailable(f"{problem}: {REBUILD_HINT}.")
     try:
-        return _read_build(folder, manifest)
+        return _read_build(folder, read_manifest(folder) or {})
     except (OSError, ValueError, KeyError, IndexError, RuntimeError) as exc:
         raise IndexUnavailable(f"The index at {folder} cannot be read ({exc.__class__.__name__}): {REBUILD_HINT}.") from exc
 

@@ -58,7 +58,8 @@ class VectorIndex(ABC):
         return np.vstack([self.index.reconstruct(int(i)) for i in ids]) if ids else np.zeros((0, self.index.d), np.float32)
 
     def save(self, path: Path) -> None:
-        faiss.write_index(self.index, str(path))
+        """Written by Python, not by FAISS's own writer, so that a full disk is an OSError like any other file's."""
+        path.write_bytes(faiss.serialize_index(self.index).tobytes())
 
     def __len__(self) -> int:
         return int(self.index.ntotal)
