@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa_service.files import write_atomically
+
 from .charts import pyplot, to_png
 from .metrics import Judgement
 
@@ -142,7 +144,7 @@ def plot(rows: Sequence[SweepRow], chosen: SweepRow, path: Path, max_false_abste
     png = sweep_png(rows, CALIBRATION_CURVES, [(chosen.threshold, f"chosen {chosen.threshold:.4f}", "--")],
                     "Abstention threshold sweep (hybrid, gold set)", "share of turns",
                     budget=(max_false_abstention, "false abstention budget"))
-    path.write_bytes(png)
+    write_atomically(path, lambda temporary: temporary.write_bytes(png))
 
 
 def sweep_png(

@@ -23,6 +23,8 @@ from typing import Any, NoReturn
 from rich.console import Console
 from rich.table import Table
 
+from qa_service.files import write_text_atomically
+
 from . import calibration, report, squad_report
 from .errors import EvaluationError
 from .floor import Floor, check_floor, floor_document, load_floor, make_floor, ratchet
@@ -170,11 +172,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     console.print(report.metrics_table(summaries, title))
     console.print(report.category_table(judged))
     if json_path:
-        json_path.write_text(json.dumps(report.json_report(summaries, judged), ensure_ascii=False, indent=1) + "\n",
-                             encoding="utf-8")
+        write_text_atomically(json_path, json.dumps(report.json_report(summaries, judged), ensure_ascii=False,
+                                                    indent=1) + "\n")
         print(f"wrote {json_path}")
     if html_path:
-        html_path.write_text(report.render_html(summaries, judged, report.bar_chart_png(summaries), title), encoding="utf-8")
+        write_text_atomically(html_path, report.render_html(summaries, judged, report.bar_chart_png(summaries), title))
         print(f"wrote {html_path}")
     gated = FULL_SYSTEM if FULL_SYSTEM in summaries else SERVICE
     return gate(summaries[gated], floor, gated, args.check_floor)
@@ -213,11 +215,10 @@ def cmd_squad(args: argparse.Namespace) -> int:
     floor = load_floor(Path(args.check_floor), SQUAD_METRICS) if args.check_floor else None
     result = squad_result(squad)
     if json_path:
-        json_path.write_text(json.dumps(squad_report.json_report(result), ensure_ascii=False, indent=1) + "\n",
-                             encoding="utf-8")
+        write_text_atomically(json_path, json.dumps(squad_report.json_report(result), ensure_ascii=False, indent=1) + "\n")
         print(f"wrote {json_path}")
     if html_path:
-        html_path.write_text(squad_report.render_html(result, squad_report.sweep_chart(result.sweep)), encoding="utf-8")
+        write_text_atomically(html_path, squad_report.render_html(result, squad_report.sweep_chart(result.sweep)))
         print(f"wrote {html_path}")
     return gate(result.summaries[ENGINE], floor, ENGINE, args.check_floor)
 
@@ -269,7 +270,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         "calibrated_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     assert output is not None
-    output.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    write_text_atomically(output, json.dumps(record, indent=2) + "\n")
     print(f"threshold {record['threshold']} (previously {engine.composer.threshold}); wrote {output}")
     return 0
 
@@ -310,7 +311,7 @@ def write_floor(output: Path, old: Floor | None, new: Floor, metrics: Sequence[M
             before = (old or {}).get(bound, {}).get(name)
             change = "" if before is None or before == value else f" (was {before:g})"
             print(f"{bound} {name} {value:g}{change}")
-    output.write_text(json.dumps(floor_document(floor, system, command), indent=2) + "\n", encoding="utf-8")
+    write_text_atomically(output, json.dumps(floor_document(floor, system, command), indent=2) + "\n")
     print(f"wrote {output}")
 
 
@@ -341,7 +342,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     if out is None:
         sys.stdout.write(lines)
     else:
-        out.write_text(lines, encoding="utf-8")
+        write_text_atomically(out, lines)
     where = shown_path(out) if out else "stdout"
     print(f"{len(ratings)} thumbs-down answers from {shown_path(db)} written to {where} as candidate gold items",
           file=sys.stderr)

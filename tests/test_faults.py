@@ -15,13 +15,13 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
+from disks import small_disk
 from test_cli import COMMAND, cli_env, run
 
 from qa_service.config import PROJECT_ROOT, Settings
@@ -177,23 +177,6 @@ def test_clients_asking_while_a_build_swaps_in_all_get_answers(
 
 
 # --- small real file systems -------------------------------------------------------------------
-
-
-@contextmanager
-def small_disk(where: Path, size: str, read_only: bool = False) -> Iterator[Path]:
-    """A tmpfs of `size` mounted at `where` for the block. Where mounting is not allowed (no root,
-    a locked-down container) the test is skipped: tests/search/test_indexing.py injects ENOSPC
-    for the same paths, so the behaviour is still tested."""
-    where.mkdir(parents=True, exist_ok=True)
-    options = f"size={size}" + (",ro" if read_only else "")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True,
-                             text=True, check=False)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small file system here ({mounted.stderr.strip()})")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
 
 
 def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:

@@ -24,6 +24,7 @@ from evaluate.gold import GoldItem, load_gold
 from evaluate.runner import EngineSystem, HttpSystem
 from qa_service.config import PROJECT_ROOT, Settings, load_settings
 from qa_service.engine import Engine
+from qa_service.files import write_text_atomically
 from qa_service.search.embedding import Embedder
 from qa_service.search.indexing import build_index
 from qa_service.search.vectors import VECTOR_INDEX_TYPES
@@ -145,10 +146,10 @@ def write(results: Results, out: Path, markdown: Path) -> None:
     """results.json and the plots in `out`, the report at `markdown` (linking the plots relatively)."""
     out.mkdir(parents=True, exist_ok=True)
     document = {**asdict(results), "targets": [asdict(t) for t in targets(results)]}
-    (out / "results.json").write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    write_text_atomically(out / "results.json", json.dumps(document, indent=1) + "\n")
     images = plots.write_all(results, out)
-    markdown.write_text(report.markdown(results, {name: path.resolve() for name, path in images.items()},
-                                        markdown.resolve().parent, out / "results.json"), encoding="utf-8")
+    write_text_atomically(markdown, report.markdown(results, {name: path.resolve() for name, path in images.items()},
+                                                    markdown.resolve().parent, out / "results.json"))
 
 
 def parser() -> argparse.ArgumentParser:

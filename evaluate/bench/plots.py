@@ -10,6 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from qa_service.files import write_atomically  # noqa: E402
+
 from .results import Results  # noqa: E402
 from .stats import Spread  # noqa: E402
 
@@ -78,7 +80,7 @@ def scaling(results: Results, path: Path) -> None:
 
 def _save(fig: plt.Figure, path: Path) -> None:
     fig.tight_layout()
-    fig.savefig(path)
+    write_atomically(path, lambda temporary: fig.savefig(temporary, format=path.suffix.lstrip(".")))
     plt.close(fig)
 
 
