@@ -25,7 +25,8 @@ from .question.kinds import acronyms, holds_kind
 from .question.spelling import respelt
 from .question.stories import named_stories
 from .search.embedding import Embedder
-from .search.indexing import IndexData, load_index
+from .search.index_data import IndexData
+from .search.indexing import load_index
 from .search.retrieval import RETRIEVERS, Query, Retriever
 from .text import is_text
 

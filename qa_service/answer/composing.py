@@ -15,7 +15,7 @@ import numpy as np
 from ..models import Answer, Citation, ScoredPassage, Sentence
 from ..question.conversation import ResolvedQuestion
 from ..question.kinds import kind_is_required
-from ..search.indexing import IndexData
+from ..search.index_data import IndexData
 from .refusals import refusal_reason
 from .scoring import Candidate, question_weights, ranked_passages, score_sentences
 from .selection import own_weights, says_the_same, select, with_lines_needed, with_title_first

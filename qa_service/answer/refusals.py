@@ -20,7 +20,7 @@ from ..question.conversation import ResolvedQuestion
 from ..question.figures import gives_figure
 from ..question.kinds import TITLES, acronyms, asking_words, holds_kind, names_asked
 from ..question.roles import names_holder
-from ..search.indexing import IndexData
+from ..search.index_data import IndexData
 from ..text import root, tokenize
 from .scoring import Candidate, counted_figure, sentence_words, word_share
 

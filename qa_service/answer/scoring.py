@@ -29,7 +29,7 @@ from ..question.kinds import acronyms, holds_kind, kind_is_required, spells_out
 from ..question.quotes import introduces, introduction
 from ..question.stories import named_stories
 from ..question.voices import asker_words, voiced_by
-from ..search.indexing import IndexData
+from ..search.index_data import IndexData
 from ..text import tokenize
 from .settings import ComposerSettings
 

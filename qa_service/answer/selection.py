@@ -25,7 +25,7 @@ from ..models import Sentence
 from ..question.conversation import ResolvedQuestion
 from ..question.kinds import kind_shows
 from ..question.voices import view_words
-from ..search.indexing import IndexData
+from ..search.index_data import IndexData
 from ..text import tokenize, unsaid
 from .scoring import Candidate, word_share
 from .settings import ComposerSettings

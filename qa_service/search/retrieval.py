@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models import ScoredPassage
-from .indexing import IndexData
+from .index_data import IndexData
 
 RRF_K = 60  # the constant of Cormack et al.'s reciprocal rank fusion; damps the head of each list
 
