@@ -63,12 +63,14 @@ def cmd_build_index(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     paths = source_files([Path(p) for p in args.files])
-    plan_additions(paths, stored_documents(settings.docs_dir))  # a bad file is refused before the model loads
+    # a bad file is refused before the model loads
+    plan_additions(paths, stored_documents(settings.docs_dir), settings.max_document_bytes)
     embedder = _embedder(settings)
     with exclusive_change(settings):
         added, report = add_files(settings, paths, embedder, progress=_Bar())
     for doc in added:
-        print(f"Added {doc.doc_id}: {doc.title!r}")
+        converted = f" (read as {doc.encoding}, stored as UTF-8)" if doc.encoding not in (None, "utf-8") else ""
+        print(f"Added {doc.doc_id}: {doc.title!r}{converted}")
     print(_report(report))
     return 0
 

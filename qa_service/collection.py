@@ -50,13 +50,14 @@ class Addition:
     path: Path
 
 
-def plan_additions(paths: Sequence[Path], existing: Sequence[RawDocument]) -> list[Addition]:
-    """The documents the files make, or DocumentError for the first that can't be added."""
+def plan_additions(paths: Sequence[Path], existing: Sequence[RawDocument], max_bytes: int) -> list[Addition]:
+    """The documents the files make, or DocumentError for the first that can't be added (a file
+    over `max_bytes`, QA_MAX_DOCUMENT_BYTES, included)."""
     fingerprints = {doc.body_fingerprint: doc.doc_id for doc in existing}
     taken = {doc.doc_id for doc in existing}
     planned: list[Addition] = []
     for path in paths:
-        doc = read_source_file(path)
+        doc = read_source_file(path, max_bytes)
         if doc.body_fingerprint in fingerprints:
             raise DuplicateDocument(f"{path.name}: same text as the document {fingerprints[doc.body_fingerprint]}")
         if doc.doc_id in taken:
@@ -127,7 +128,7 @@ def add_files(settings: Settings, paths: Sequence[Path], embedder: Embedder, pro
     Planned again here, under the lock: a document added since the caller last looked
     makes a duplicate refused now rather than indexed twice.
     """
-    additions = plan_additions(paths, stored_documents(settings.docs_dir))
+    additions = plan_additions(paths, stored_documents(settings.docs_dir), settings.max_document_bytes)
     return [a.document for a in additions], _apply(settings, additions, [], embedder, progress, token)
 
 

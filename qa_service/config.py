@@ -55,6 +55,7 @@ class Settings:
     public_url: str = ""  # where people reach this service, without a trailing "/"; "" when unknown
     admin_token: str = ""  # bearer token of the upload API; "" turns it off
     max_upload_bytes: int = 50 * 1024 * 1024
+    max_document_bytes: int = 20 * 1024 * 1024  # one file ingested or uploaded; a 100-page PDF is a few MB
     rate_limit: str | None = "120/minute"  # per client on /api/ask and on /api/feedback; None: no limit
     rate_limit_storage: str = "memory://"  # where the counts are kept (see qa_service.rate_limits)
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For is believed; 0: the header is ignored
@@ -86,6 +87,7 @@ ENV_VARS: dict[str, str] = {
     "QA_ADMIN_TOKEN": "Bearer token that POST/DELETE /api/documents and GET /api/builds require; unset, those "
                       "routes are off.",
     "QA_MAX_UPLOAD_BYTES": "Largest upload request (all its files together) accepted, in bytes.",
+    "QA_MAX_DOCUMENT_BYTES": "Largest file accepted as one document (ingest and uploads), in bytes.",
     "QA_PUBLIC_URL": "The service's public base URL (e.g. https://qa.example.org); Slack's citations link to "
                      "its source pages. Empty: no links.",
     "QA_RATE_LIMIT": "Requests each client may send to /api/ask, and to /api/feedback, e.g. 120/minute; off: no "
@@ -175,6 +177,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_url=_public_url(env),
         admin_token=env.get("QA_ADMIN_TOKEN", "").strip(),
         max_upload_bytes=_int(env, "QA_MAX_UPLOAD_BYTES", base.max_upload_bytes),
+        max_document_bytes=_int(env, "QA_MAX_DOCUMENT_BYTES", base.max_document_bytes),
         rate_limit=_rate_limit(env),
         rate_limit_storage=env.get("QA_RATE_LIMIT_STORAGE", "").strip() or base.rate_limit_storage,
         trusted_proxies=_int(env, "QA_TRUSTED_PROXIES", base.trusted_proxies, minimum=0),

@@ -90,14 +90,15 @@ def add_documents() -> tuple[Response, int, dict[str, str]]:
     folder = builds.files_dir(settings, build_id)
     try:
         paths = _saved_uploads(folder)
-        additions = plan_additions(paths, stored_documents(settings.docs_dir))
+        additions = plan_additions(paths, stored_documents(settings.docs_dir), settings.max_document_bytes)
     except (RequestError, DocumentError):
         shutil.rmtree(folder, ignore_errors=True)
         raise
     embedder = get_live().embedder
     build = builds.Build(id=build_id, action="add", documents=tuple(a.document.doc_id for a in additions))
     builds.start(settings, build, lambda progress: add_files(settings, paths, embedder, progress, token=build_id)[1])
-    documents = [{"id": a.document.doc_id, "title": a.document.title, "file": a.path.name} for a in additions]
+    documents = [{"id": a.document.doc_id, "title": a.document.title, "file": a.path.name,
+                  "encoding": a.document.encoding} for a in additions]
     return _accepted(build, documents=documents)
 
 

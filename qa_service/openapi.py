@@ -207,8 +207,12 @@ def schemas(settings: Settings) -> dict[str, Any]:
         ),
         "BuildStarted": _obj(
             {"build": _ref("Build"),
-             "documents": {"type": "array", "items": _obj({"id": STRING, "title": STRING, "file": STRING},
-                                                          "A document the upload adds, and the file it is read from.")}},
+             "documents": {"type": "array", "items": _obj(
+                 {"id": STRING, "title": STRING, "file": STRING,
+                  "encoding": {"type": ["string", "null"],
+                               "description": "The text encoding the file was read in (utf-8, windows-1252, "
+                                              "utf-16-le...; stored as UTF-8); null for a PDF or Word file."}},
+                 "A document the upload adds, and the file it is read from.")}},
             "Accepted: the build runs in the background; its status is at `build.url` (and Location).",
             required=["build"],
         ),
@@ -292,7 +296,8 @@ def openapi_spec(settings: Settings) -> dict[str, Any]:
                 "responses": {
                     "202": _json(_ref("BuildStarted"), "Every file is readable and new; the build has started."),
                     "400": _error("A file that cannot be added: unreadable, empty, scanned, password-protected, of "
-                                  "an unknown type (bad_document), or none sent (no_files). The message names it."),
+                                  f"an unknown type, over {settings.max_document_bytes} bytes (QA_MAX_DOCUMENT_BYTES) "
+                                  "(bad_document), or none sent (no_files). The message names it."),
                     **admin_errors,
                     "409": _error("A file whose text or id the collection has already (duplicate_document)."),
                     "413": _error(f"Body over {settings.max_upload_bytes} bytes (body_too_large)."),

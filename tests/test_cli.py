@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import subprocess
@@ -148,13 +149,16 @@ def test_build_index_on_an_empty_folder_says_how_to_start(tmp_path: Path) -> Non
     assert "no documents (*.txt)" in result.stderr and "ingest FILE" in result.stderr
 
 
-@pytest.mark.parametrize("case", ["empty", "binary", "duplicate"])
-def test_unusable_ingest_exits_2_and_changes_nothing(indexed: Settings, tmp_path: Path, case: str) -> None:
+@pytest.mark.parametrize(("case", "says"), [("empty", "the file is empty"), ("binary", "looks like a binary file"),
+                                         ("duplicate", "same text"), ("too_large", "(QA_MAX_DOCUMENT_BYTES)")])
+def test_unusable_ingest_exits_2_and_changes_nothing(indexed: Settings, tmp_path: Path, case: str, says: str) -> None:
     source = tmp_path / f"{case}.txt"
     if case == "empty":
         source.write_bytes(b"\n \n")
     elif case == "binary":
         source.write_bytes(b"GIF89a\x00\x01\x00\x01\x00\x80\x00\x00")
+    elif case == "too_large":  # over the default limit, which the command's environment leaves as it is
+        source.write_bytes(b"word " * (Settings.max_document_bytes // 5 + 1))
     else:
         original = (indexed.docs_dir / "003_7bfe52c2e0f08c40.txt").read_text("utf-8")
         source.write_text(original, "utf-8")
@@ -162,9 +166,30 @@ def test_unusable_ingest_exits_2_and_changes_nothing(indexed: Settings, tmp_path
     result = run(indexed, "ingest", str(source))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: {source.name}:"), result.stderr
+    assert len(lines) == 1 and lines[0].startswith(f"error: {source.name}:") and says in lines[0], result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert _snapshot(indexed) == before
+
+
+def test_ingest_names_the_encoding_of_a_file_it_converts_to_utf8(indexed: Settings, tmp_path: Path) -> None:
+    cafe = tmp_path / "Cafe Prices.txt"
+    cafe.write_bytes("Café prices rise\n\nThe café on the quay said a “flat white” now costs €3.20, up from €2.90 "
+                     "last spring.\n".encode("cp1252"))
+    ferry = tmp_path / "ferry.txt"
+    ferry.write_bytes(codecs.BOM_UTF16_LE + "Ferry fares\n\nThe ferry’s fares stay as they are until the new boat "
+                      "arrives in March.\n".encode("utf-16-le"))
+    kinship = tmp_path / "kinship.txt"
+    kinship.write_text("Kinship carers are paid a weekly allowance from the first week of the placement.\n", "utf-8")
+    result = run(indexed, "ingest", str(cafe), str(ferry), str(kinship))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:3] == [
+        "Added cafe-prices: 'Café prices rise' (read as windows-1252, stored as UTF-8)",
+        "Added ferry: 'Ferry fares' (read as utf-16-le, stored as UTF-8)",
+        "Added kinship: 'Kinship carers are paid a weekly allowance from the first week of the placement.'",
+    ]
+    stored = (indexed.docs_dir / "cafe-prices.txt").read_bytes().decode("utf-8")  # strictly: UTF-8 or it raises
+    assert "The café on the quay said a “flat white” now costs €3.20" in stored
+    assert "The ferry’s fares stay" in (indexed.docs_dir / "ferry.txt").read_bytes().decode("utf-8")
 
 
 def test_a_pdf_is_removed_with_its_original_and_its_answers(tmp_path: Path) -> None:

@@ -31,7 +31,8 @@ DREDGING = "Why must the harbour channel be dredged more?"
 
 @pytest.fixture
 def admin(indexed: Settings, engine: Engine) -> Iterator[tuple[FlaskClient, Settings]]:
-    settings = indexed.with_overrides(admin_token=TOKEN, max_upload_bytes=2 * 1024 * 1024)
+    settings = indexed.with_overrides(admin_token=TOKEN, max_upload_bytes=2 * 1024 * 1024,
+                                      max_document_bytes=1024 * 1024)
     app: Flask = create_app(settings, engine)
     app.extensions["qa_service.live"].interval = 0  # look for a new build on every request
     yield app.test_client(), settings
@@ -106,6 +107,8 @@ def _encrypted(tmp_path: Path) -> bytes:
     ("003_7bfe52c2e0f08c40.txt", lambda tmp: b"A new text under a name the collection has.\n", 409,
      "duplicate_document", "exists already"),
     ("huge.txt", lambda tmp: b"word " * 500_000, 413, "body_too_large", "larger than"),
+    ("long.txt", lambda tmp: b"word " * 300_000, 400, "bad_document",
+     "1,500,000 bytes, over the limit of 1,048,576 bytes a document may have (QA_MAX_DOCUMENT_BYTES)"),
 ])
 def test_a_bad_file_gets_a_4xx_naming_it_and_changes_nothing(
         admin, tmp_path: Path, check_schema, name: str, make, status: int, code: str, says: str) -> None:
@@ -140,7 +143,9 @@ def test_an_uploaded_pdf_is_built_cited_by_page_and_removed(admin, tmp_path: Pat
     word = io.BytesIO()
     procedure.save(word)
     response = _upload(client, ("Harbour Report.pdf", _report(tmp_path)), ("kinship.docx", word.getvalue()))
-    assert [d["id"] for d in response.get_json()["documents"]] == ["harbour-report", "kinship"]
+    check_schema(response.get_json(), "BuildStarted")
+    assert [(d["id"], d["encoding"]) for d in response.get_json()["documents"]] == [
+        ("harbour-report", None), ("kinship", None)]
     build = _finished(client, response)
     check_schema(build, "Build")
     assert build["state"] == "done" and build["embedded"] == build["to_embed"] > 0, build
@@ -171,6 +176,18 @@ def test_an_uploaded_pdf_is_built_cited_by_page_and_removed(admin, tmp_path: Pat
     assert client.get("/api/documents/harbour-report").status_code == 404
     assert not (settings.docs_dir / "originals" / "harbour-report.pdf").exists()
     assert client.post("/api/ask", json={"question": DREDGING}).get_json()["abstained"]
+
+
+def test_an_uploaded_text_names_its_encoding_and_is_stored_as_utf8(admin, check_schema) -> None:
+    client, settings = admin
+    text = "Café prices rise\n\nThe café on the quay said a “flat white” now costs €3.20, up from €2.90.\n"
+    response = _upload(client, ("Cafe Prices.txt", text.encode("cp1252")), ("plain.txt", b"Plain words in UTF-8.\n"))
+    check_schema(response.get_json(), "BuildStarted")
+    assert [(d["id"], d["encoding"]) for d in response.get_json()["documents"]] == [
+        ("cafe-prices", "windows-1252"), ("plain", "utf-8")]
+    assert _finished(client, response)["state"] == "done"
+    assert text.splitlines()[-1] in client.get("/api/documents/cafe-prices").get_json()["text"]
+    assert "“flat white” now costs €3.20" in (settings.docs_dir / "cafe-prices.txt").read_bytes().decode("utf-8")
 
 
 def test_the_last_document_cannot_be_removed(admin) -> None:

@@ -23,7 +23,7 @@ from ..question.dates import find_date
 # Page chrome that no article sentence reads like, wherever it stands in a line.
 _CHROME = re.compile(
     r"""
-      \bsign[\s-]?up\b.*\b(e-?mails?|newsletters?|bulletins?|updates|alerts)\b
+      \bsign[\s-]?up\b.{0,200}?\b(e-?mails?|newsletters?|bulletins?|updates|alerts)\b   # near: a long line is read once
     | \bcomments?\s+(are|is)\s+(now\s+)?closed\b
     | \b(add|leave|post|write)\s+a\s+(comment|reply)\b
     | ^(was|is|did)\s+(you\s+find\s+)?this\s+(article|post|blog|page|story)\s+(useful|helpful)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import random
+import time
+
 import pytest
 
 from qa_service.config import PROJECT_ROOT
 from qa_service.reading.cleaning import clean
 from qa_service.reading.documents import parse_document
-from qa_service.reading.segmenting import ChunkSettings, group_passages, split_sentences
+from qa_service.reading.segmenting import (
+    MAX_SENTENCE_CHARS,
+    SEGMENT_CHARS,
+    ChunkSettings,
+    group_passages,
+    split_sentences,
+)
 
 
 def _sentences(body: str) -> list[str]:
@@ -84,3 +93,44 @@ def test_passages_stay_in_sections_overlap_and_respect_budgets(real_docs, settin
             same_section = any(lo <= a.start < hi and lo <= b.start < hi for lo, hi in bounds)
             if same_section and len(a.sentence_ids) > 1:
                 assert a.sentence_ids[-1] == b.sentence_ids[0], "neighbours overlap by exactly one sentence"
+
+
+WORDS = ("the", "council", "said", "that", "children", "in", "care", "would", "be", "placed", "near", "home", "after",
+         "a", "review", "of", "local", "services")
+
+
+def _words(count: int, seed: int = 27) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(WORDS) for _ in range(count))
+
+
+@pytest.mark.parametrize("paragraph", [
+    _words(40_000),  # a text with no full stop: 240,000 characters in one paragraph
+    ",".join(["harbour"] * 1000),  # not even a space
+    "   ".join(_words(300, seed) for seed in range(40)),  # runs of spaces where it may be cut
+])
+def test_a_text_without_full_stops_is_cut_into_bounded_sentences(paragraph: str) -> None:
+    body = f"Harbour notes\n\n{paragraph}\n"
+    cleaned = clean(body, "")
+    started = time.perf_counter()
+    sentences = split_sentences("d", cleaned)
+    seconds = time.perf_counter() - started
+    assert seconds < 20, f"{seconds:.1f}s: sentence splitting is no longer linear"  # was 55 s for 200,000 characters
+    body_sentences = [s for s in sentences if not s.heading]
+    assert len(body_sentences) >= len(paragraph) // MAX_SENTENCE_CHARS
+    for s in sentences:
+        assert s.text == cleaned.text[s.start:s.end] and s.text == s.text.strip() and s.text
+        assert len(s.text) <= MAX_SENTENCE_CHARS
+    kept = "".join(s.text for s in body_sentences)
+    assert "".join(kept.split()) == "".join(paragraph.split())  # every word kept, in order
+    settings = ChunkSettings()
+    passages = group_passages(cleaned.text, sentences, [(x.start, x.end) for x in cleaned.sections], settings)
+    assert max(len(p.text) for p in passages) <= settings.max_sentences * (MAX_SENTENCE_CHARS + len("   "))
+
+
+def test_a_long_paragraph_of_sentences_is_split_as_pysbd_splits_each() -> None:
+    sentences = [f"Mr. Jones said the council met on day {n} and agreed the plan for the harbour." for n in range(400)]
+    sentences[70] = f"Mr. Jones listed what the council had agreed: {_words(300)}."  # long, but a sentence
+    paragraph = " ".join(sentences)
+    assert len(paragraph) > 4 * SEGMENT_CHARS and SEGMENT_CHARS / 4 < len(sentences[70]) < MAX_SENTENCE_CHARS
+    assert _sentences(paragraph + "\n") == sentences  # the pieces given to pysbd end at full stops
