@@ -44,7 +44,7 @@ def current_build(index_dir: Path) -> str | None:
     swapped last, so a new target always means a new, complete build.
     """
     try:
-        return os.readlink(index_dir / "current")
+        return os.readlink(current_link(index_dir))
     except OSError:
         return None
 
@@ -64,7 +64,6 @@ class LiveEngine:
         embedder: Embedder,
         engine: Engine | None,
         build: str | None,
-        error: IndexUnavailable | None = None,
         *,
         interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
@@ -76,7 +75,7 @@ class LiveEngine:
         self._engine = engine
         self._build = build  # the link target last tried, loaded or not
         self._serving_build = build if engine is not None else None
-        self._error = error
+        self._error: IndexUnavailable | None = None
         self._behind: IndexUnavailable | None = None  # why the build served is not the current one
         self._checked = clock()
         self._lock = threading.Lock()
@@ -91,8 +90,7 @@ class LiveEngine:
         build = current_build(settings.index_dir)
         if engine is not None:
             return cls(settings, engine.embedder, engine, build)
-        live = cls(settings, Embedder.from_settings(settings), None, None)
-        live._build = build
+        live = cls(settings, Embedder.from_settings(settings), None, build)
         live._load(build)
         return live
 
